@@ -1,0 +1,228 @@
+package com.magentastyle.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The model manifest {@code styles.json} written by the Python exporter next to
+ * {@code model.tflite}: model file, signature and tensor names, embedding size and the built-in
+ * styles. Unknown keys are ignored.
+ */
+public final class Manifest {
+    public static final String FORMAT = "magenta_style.manifest";
+    public static final int FORMAT_VERSION = 1;
+
+    public static final String DEFAULT_SIGNATURE = "serving_default";
+    public static final String DEFAULT_CONTENT_INPUT = "content";
+    public static final String DEFAULT_STYLE_INPUT = "style_embedding";
+    public static final String DEFAULT_OUTPUT = "stylized";
+
+    private final String modelFile;
+    private final String signature;
+    private final String contentInput;
+    private final String styleInput;
+    private final String output;
+    private final int embeddingSize;
+    private final int sizeMultiple;
+    private final int defaultHeight;
+    private final int defaultWidth;
+    private final List<Style> styles;
+
+    private Manifest(String modelFile, String signature, String contentInput, String styleInput,
+                     String output, int embeddingSize, int sizeMultiple, int defaultHeight,
+                     int defaultWidth, List<Style> styles) {
+        this.modelFile = modelFile;
+        this.signature = signature;
+        this.contentInput = contentInput;
+        this.styleInput = styleInput;
+        this.output = output;
+        this.embeddingSize = embeddingSize;
+        this.sizeMultiple = sizeMultiple;
+        this.defaultHeight = defaultHeight;
+        this.defaultWidth = defaultWidth;
+        this.styles = Collections.unmodifiableList(styles);
+    }
+
+    /** Reads UTF-8 JSON from {@code in} (not closed) and parses it. */
+    public static Manifest parse(InputStream in) throws IOException {
+        return parse(Text.readUtf8(in, Text.MAX_MANIFEST_BYTES));
+    }
+
+    /**
+     * Parses and validates a manifest.
+     *
+     * @throws ManifestException with a message naming the problem (and expected/actual values)
+     */
+    public static Manifest parse(String json) {
+        Map<String, Object> root;
+        try {
+            root = Json.parseObject(json);
+        } catch (JsonException e) {
+            throw new ManifestException("styles.json: " + e.getMessage(), e);
+        }
+        Fields f = new Fields(root, "styles.json", ManifestException::new);
+
+        String format = f.string("format");
+        if (!FORMAT.equals(format)) {
+            throw new ManifestException("styles.json: format must be \"" + FORMAT + "\", found \"" + format + "\"");
+        }
+        int version = f.integer("format_version");
+        if (version != FORMAT_VERSION) {
+            throw new ManifestException("styles.json: unsupported format_version " + version
+                    + " (expected " + FORMAT_VERSION + "); re-export the model with a matching magenta_style version");
+        }
+        int embeddingSize = f.integer("embedding_size");
+        if (embeddingSize <= 0) {
+            throw new ManifestException("styles.json: embedding_size must be > 0, found " + embeddingSize);
+        }
+        int sizeMultiple = f.optInteger("size_multiple", 4);
+        if (sizeMultiple <= 0) {
+            throw new ManifestException("styles.json: size_multiple must be > 0, found " + sizeMultiple);
+        }
+        String modelFile = f.optString("model_file", "model.tflite");
+        if (modelFile.isEmpty()) {
+            throw new ManifestException("styles.json: model_file must not be empty");
+        }
+        String signature = f.optString("signature", DEFAULT_SIGNATURE);
+
+        int defaultHeight = 384;
+        int defaultWidth = 384;
+        if (f.has("default_size")) {
+            List<Object> ds = f.array("default_size");
+            if (ds.size() != 2 || !isPositiveInt(ds.get(0)) || !isPositiveInt(ds.get(1))) {
+                throw new ManifestException("styles.json: default_size must be [height, width] with positive integers");
+            }
+            defaultHeight = ((JsonNumber) ds.get(0)).intValueExact();
+            defaultWidth = ((JsonNumber) ds.get(1)).intValueExact();
+        }
+
+        String contentInput = DEFAULT_CONTENT_INPUT;
+        String styleInput = DEFAULT_STYLE_INPUT;
+        Fields inputs = f.optObject("inputs");
+        if (inputs != null) {
+            Fields content = inputs.optObject("content");
+            if (content != null) {
+                contentInput = content.optString("name", contentInput);
+            }
+            Fields style = inputs.optObject("style_embedding");
+            if (style != null) {
+                styleInput = style.optString("name", styleInput);
+                if (style.has("shape")) {
+                    List<Object> shape = style.array("shape");
+                    Object last = shape.isEmpty() ? null : shape.get(shape.size() - 1);
+                    if (last instanceof JsonNumber && ((JsonNumber) last).isInt()
+                            && ((JsonNumber) last).intValueExact() != embeddingSize) {
+                        throw new ManifestException("styles.json: inputs.style_embedding.shape ends with "
+                                + last + " but embedding_size is " + embeddingSize);
+                    }
+                }
+            }
+        }
+        String output = DEFAULT_OUTPUT;
+        Fields outputs = f.optObject("outputs");
+        if (outputs != null) {
+            Fields stylized = outputs.optObject("stylized");
+            if (stylized != null) {
+                output = stylized.optString("name", output);
+            }
+        }
+
+        List<Object> rawStyles = f.array("styles");
+        if (rawStyles.isEmpty()) {
+            throw new ManifestException("styles.json: the style list is empty; the manifest must contain at least one style");
+        }
+        List<Style> styles = new ArrayList<>(rawStyles.size());
+        for (int i = 0; i < rawStyles.size(); i++) {
+            Fields s = f.asObject(rawStyles.get(i), "styles[" + i + "]", "styles.json: styles[" + i + "]");
+            String name = s.string("name");
+            if (name.isEmpty()) {
+                throw new ManifestException("styles.json: styles[" + i + "] has an empty name");
+            }
+            List<Object> values = s.array("embedding");
+            if (values.size() != embeddingSize) {
+                throw new ManifestException("styles.json: style '" + name + "' (index " + i + ") has an embedding of length "
+                        + values.size() + ", expected embedding_size " + embeddingSize);
+            }
+            float[] embedding = new float[embeddingSize];
+            for (int j = 0; j < embeddingSize; j++) {
+                Object v = values.get(j);
+                if (!(v instanceof JsonNumber)) {
+                    throw new ManifestException("styles.json: style '" + name + "' embedding[" + j
+                            + "] must be a number, found " + Json.typeName(v));
+                }
+                float x = ((JsonNumber) v).floatValue();
+                if (Float.isInfinite(x)) {
+                    throw new ManifestException("styles.json: style '" + name + "' embedding[" + j
+                            + "] = " + v + " overflows float32");
+                }
+                embedding[j] = x;
+            }
+            styles.add(new Style(name, embedding, s.optString("thumbnail", null), s.optString("source", null)));
+        }
+        return new Manifest(modelFile, signature, contentInput, styleInput, output, embeddingSize,
+                sizeMultiple, defaultHeight, defaultWidth, styles);
+    }
+
+    private static boolean isPositiveInt(Object v) {
+        return v instanceof JsonNumber && ((JsonNumber) v).isInt() && ((JsonNumber) v).intValueExact() > 0;
+    }
+
+    public String modelFile() {
+        return modelFile;
+    }
+
+    /** Signature key to run, normally "serving_default". */
+    public String signature() {
+        return signature;
+    }
+
+    /** Signature input name of the content image, normally "content". */
+    public String contentInput() {
+        return contentInput;
+    }
+
+    /** Signature input name of the style embedding, normally "style_embedding". */
+    public String styleInput() {
+        return styleInput;
+    }
+
+    /** Signature output name, normally "stylized". */
+    public String output() {
+        return output;
+    }
+
+    public int embeddingSize() {
+        return embeddingSize;
+    }
+
+    /** Image sides must be multiples of this (4 for the Dumoulin et al. network). */
+    public int sizeMultiple() {
+        return sizeMultiple;
+    }
+
+    public int defaultHeight() {
+        return defaultHeight;
+    }
+
+    public int defaultWidth() {
+        return defaultWidth;
+    }
+
+    /** The built-in styles, in manifest order (never empty). */
+    public List<Style> styles() {
+        return styles;
+    }
+
+    /** The style at {@code index}, with a clear error when out of range. */
+    public Style style(int index) {
+        if (index < 0 || index >= styles.size()) {
+            throw new IndexOutOfBoundsException("style index " + index + " out of range (manifest has "
+                    + styles.size() + " styles)");
+        }
+        return styles.get(index);
+    }
+}

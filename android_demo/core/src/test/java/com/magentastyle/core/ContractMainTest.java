@@ -1,0 +1,124 @@
+package com.magentastyle.core;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class ContractMainTest {
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    private static float[] floats(Object list) {
+        List<?> l = (List<?>) list;
+        float[] out = new float[l.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ((JsonNumber) l.get(i)).floatValue();
+        }
+        return out;
+    }
+
+    private static long[] longs(Object list) {
+        List<?> l = (List<?>) list;
+        long[] out = new long[l.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Long.parseLong(((JsonNumber) l.get(i)).literal());
+        }
+        return out;
+    }
+
+    private static void assertBits(float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]));
+        }
+    }
+
+    @Test
+    public void testImageIsTheSpecifiedPattern() {
+        int[] argb = ContractMain.testPixels();
+        assertEquals(35, argb.length);
+        assertEquals(0xFF000000, argb[0]);
+        // x = 1, y = 0
+        assertEquals(0xFF000000 | (37 << 16) | (5 << 8) | 91, argb[1]);
+        // x = 6, y = 4: r = (222 + 44) % 256 = 10, g = (30 + 212) % 256 = 242, b = (546 + 28) % 256 = 62
+        assertEquals(0xFF000000 | (10 << 16) | (242 << 8) | 62, argb[34]);
+    }
+
+    @Test
+    public void writesTheContractFile() throws Exception {
+        File manifestFile = tmp.newFile("styles.json");
+        Files.write(manifestFile.toPath(), TestData.threeStyleManifest().getBytes(StandardCharsets.UTF_8));
+        File out = new File(tmp.getRoot(), "contract.json");
+        ContractMain.main(new String[] {manifestFile.getPath(), out.getPath()});
+
+        Map<String, Object> json = Json.parseObject(new String(Files.readAllBytes(out.toPath()), StandardCharsets.UTF_8));
+        Manifest m = Manifest.parse(TestData.threeStyleManifest());
+
+        assertBits(Blender.blend(new float[][] {m.style(0).embedding(), m.style(1).embedding()}, new double[] {0.3, 0.7}),
+                floats(json.get("blend_2")));
+        assertBits(Blender.blend(new float[][] {m.style(0).embedding(), m.style(1).embedding(), m.style(2).embedding()},
+                new double[] {1, 2, 1}), floats(json.get("blend_3")));
+
+        Map<?, ?> pixels = (Map<?, ?>) json.get("pixels");
+        assertEquals(7, ((JsonNumber) pixels.get("width")).intValueExact());
+        assertEquals(5, ((JsonNumber) pixels.get("height")).intValueExact());
+        long[] argb = longs(pixels.get("argb"));
+        int[] expectedArgb = ContractMain.testPixels();
+        assertEquals(35, argb.length);
+        for (int i = 0; i < argb.length; i++) {
+            assertEquals(Integer.toUnsignedLong(expectedArgb[i]), argb[i]);
+            assertTrue(argb[i] > 0);
+        }
+        assertBits(Pixels.toTensor(expectedArgb, 7, 5), floats(pixels.get("tensor")));
+
+        Map<?, ?> toArgb = (Map<?, ?>) json.get("to_argb");
+        float[] t = floats(toArgb.get("tensor"));
+        assertBits(ContractMain.TO_ARGB_TENSOR, t);
+        long[] back = longs(toArgb.get("argb"));
+        int[] expectedBack = Pixels.fromTensor(t, t.length / 3, 1);
+        for (int i = 0; i < back.length; i++) {
+            assertEquals(Integer.toUnsignedLong(expectedBack[i]), back[i]);
+        }
+
+        List<?> fits = (List<?>) json.get("fit_sizes");
+        assertEquals(ContractMain.FIT_CASES.length, fits.size());
+        for (int i = 0; i < fits.size(); i++) {
+            long[] row = longs(fits.get(i));
+            int[] c = ContractMain.FIT_CASES[i];
+            InputSize s = InputSize.fit(c[0], c[1], c[2]);
+            assertArrayEquals(new long[] {c[0], c[1], c[2], s.width(), s.height()}, row);
+        }
+    }
+
+    @Test
+    public void twoStylesGiveNoThreeWayBlend() {
+        Manifest m = Manifest.parse(TestData.manifest(2, TestData.style("a", 1f, 2f), TestData.style("b", 3f, 4f)));
+        Map<String, Object> json = Json.parseObject(ContractMain.build(m));
+        assertTrue(json.containsKey("blend_2"));
+        assertFalse(json.containsKey("blend_3"));
+        assertArrayEquals(new float[] {(float) (0.3 * 1 + 0.7 * 3), (float) (0.3 * 2 + 0.7 * 4)},
+                floats(json.get("blend_2")), 0f);
+    }
+
+    @Test
+    public void oneStyleIsAnError() {
+        Manifest m = Manifest.parse(TestData.manifest(1, TestData.style("a", 1f)));
+        try {
+            ContractMain.build(m);
+            fail();
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage().contains("at least 2 styles"));
+        }
+    }
+}

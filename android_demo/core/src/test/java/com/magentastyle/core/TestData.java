@@ -1,0 +1,72 @@
+package com.magentastyle.core;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Base64;
+
+/** Builders for test manifests and style files. */
+final class TestData {
+    private TestData() {
+    }
+
+    static String floats(float... values) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < values.length; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(Double.toString(values[i]));
+        }
+        return sb.append(']').toString();
+    }
+
+    static String style(String name, float... embedding) {
+        return "{\"name\": \"" + name + "\", \"embedding\": " + floats(embedding)
+                + ", \"thumbnail\": \"thumbnails/" + name + ".jpg\", \"source\": \"" + name + ".jpg\"}";
+    }
+
+    static String manifest(int embeddingSize, String... styles) {
+        return manifest("\"magenta_style.manifest\"", "1", embeddingSize, styles);
+    }
+
+    static String manifest(String format, String version, int embeddingSize, String... styles) {
+        return "{\n"
+                + "  \"format\": " + format + ",\n"
+                + "  \"format_version\": " + version + ",\n"
+                + "  \"model_file\": \"model.tflite\",\n"
+                + "  \"signature\": \"serving_default\",\n"
+                + "  \"embedding_size\": " + embeddingSize + ",\n"
+                + "  \"size_multiple\": 4,\n"
+                + "  \"default_size\": [384, 512],\n"
+                + "  \"inputs\": {\n"
+                + "    \"content\": {\"name\": \"content\", \"dtype\": \"float32\", \"shape\": [1, -1, -1, 3], \"range\": [0.0, 1.0]},\n"
+                + "    \"style_embedding\": {\"name\": \"style_embedding\", \"dtype\": \"float32\", \"shape\": [1, " + embeddingSize + "]}\n"
+                + "  },\n"
+                + "  \"outputs\": {\"stylized\": {\"name\": \"stylized\", \"dtype\": \"float32\", \"shape\": [1, -1, -1, 3], \"range\": [0.0, 1.0]}},\n"
+                + "  \"styles\": [" + String.join(",\n    ", styles) + "]\n"
+                + "}\n";
+    }
+
+    /** Three styles of size 4. */
+    static String threeStyleManifest() {
+        return manifest(4,
+                style("starry_night", 1.0f, 0.98f, -0.5f, 0.1f),
+                style("the_scream", 0.25f, -1.5f, 2.0f, 0.2f),
+                style("wave", 3.0f, 0.0f, 1e-3f, -7.75f));
+    }
+
+    static String base64OfHalves(int... halves) {
+        ByteBuffer bb = ByteBuffer.allocate(halves.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (int h : halves) {
+            bb.putShort((short) h);
+        }
+        return Base64.getEncoder().encodeToString(bb.array());
+    }
+
+    static String styleFile(String name, int embeddingSize, String dtype, String base64) {
+        return "{\"format\": \"magenta_style.style\", \"format_version\": 1, \"name\": \"" + name + "\", "
+                + "\"embedding_size\": " + embeddingSize + ", \"dtype\": \"" + dtype + "\", \"byte_order\": \"little\", "
+                + "\"embedding\": \"" + base64 + "\", "
+                + "\"metadata\": {\"source\": \"x.jpg\", \"steps\": 500, \"trained_by\": \"finetune\"}}";
+    }
+}

@@ -1,0 +1,59 @@
+"""Named constants of the method, with their units, in one place."""
+
+# Conditional instance normalization: variance epsilon, added to σ² of
+# activations (the transformer's activations are O(1), so 1e-5 is negligible).
+CIN_EPSILON = 1e-5
+
+# Transformer width: channels of each stage at alpha = 1 (Johnson et al. 2016,
+# as modified by Dumoulin et al.).
+ENCODER_CHANNELS = (32, 64, 128)
+NUM_RESIDUAL_BLOCKS = 5
+DECODER_CHANNELS = (64, 32)
+OUTPUT_CHANNELS = 3
+# Kernel sizes (pixels) of the first / last convolutions and of the others.
+OUTER_KERNEL_SIZE = 9
+INNER_KERNEL_SIZE = 3
+# The two stride-2 stages need H and W to be multiples of this (pixels).
+SIZE_MULTIPLE = 4
+# Standard deviation of the N(0, σ) convolution initializer (reference code).
+CONV_INIT_STDDEV = 0.01
+
+# VGG-19 loss network (Keras layer names; blockN_conv1 outputs are post-ReLU).
+VGG_STYLE_LAYERS = (
+    "block1_conv1",
+    "block2_conv1",
+    "block3_conv1",
+    "block4_conv1",
+    "block5_conv1",
+)
+VGG_CONTENT_LAYERS = ("block4_conv2",)
+# Caffe preprocessing: ImageNet channel means in BGR order, on a 0..255 scale.
+VGG_MEAN_BGR = (103.939, 116.779, 123.68)
+
+# Loss weights (dimensionless multipliers of losses measured on VGG-19
+# features of caffe-preprocessed images, 0..255 scale), with
+# Gram = FᵀF / (H·W), style loss = mean squared Gram difference over C×C and
+# content loss = mean squared feature difference. The raw losses of the five
+# style layers differ by five orders of magnitude (median photo-vs-painting
+# style loss over the bundled paintings and evaluation photos: 1.9e6, 3.2e8,
+# 8.4e8, 1.6e11, 8.5e7), so each style weight is its layer's inverse median
+# times a common factor: every layer counts about equally. The content weight
+# scales a blurred (4× down/up) photo to a content loss of about 2.
+DEFAULT_CONTENT_WEIGHT = 1e-5
+DEFAULT_STYLE_WEIGHTS = (1e-6, 6e-9, 2.4e-9, 1.3e-11, 2.4e-8)
+
+# Training defaults for the 2-core CPU path.
+DEFAULT_IMAGE_SIZE = 256  # pixels, side of the square training crops
+DEFAULT_STYLE_SIZE = 512  # pixels, longer side of each style image
+DEFAULT_BATCH_SIZE = 8
+DEFAULT_LEARNING_RATE = 1e-3
+DEFAULT_STEPS = 40_000
+DEFAULT_CHECKPOINT_EVERY = 200  # steps
+
+# File names inside a training output directory.
+MODEL_FILENAME = "model.keras"
+CHECKPOINT_DIRNAME = "checkpoints"
+TRAIN_CONFIG_FILENAME = "train_config.json"
+LOG_DIRNAME = "logs"
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")

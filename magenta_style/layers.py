@@ -1,0 +1,281 @@
+"""Keras layers of the style transfer network.
+
+Every conditional layer takes ``[x, style_embedding]``: the embedding is one
+flat vector per example that holds, for each conditional instance
+normalization (CIN) layer in network order, its γ (C values) then its β
+(C values). Each CIN layer reads its own slice at a fixed offset, so one
+interface serves training (one-hot style rows), blending (convex mixtures),
+new-style fine-tuning and the TFLite export (the embedding is an input tensor).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from magenta_style import constants
+
+PACKAGE = "magenta_style"
+
+
+def embedding_size(cin_channels: Sequence[int]) -> int:
+    """Length of a style embedding for CIN layers with these channel counts."""
+    return 2 * int(sum(cin_channels))
+
+
+def identity_embedding(cin_channels: Sequence[int]) -> np.ndarray:
+    """The embedding with γ = 1 and β = 0 everywhere (plain instance norm)."""
+    parts = []
+    for channels in cin_channels:
+        parts += [np.ones(channels, np.float32), np.zeros(channels, np.float32)]
+    return np.concatenate(parts)
+
+
+@keras.saving.register_keras_serializable(PACKAGE)
+class ReflectionPadding2D(keras.layers.Layer):
+    """Mirror padding by ``padding`` pixels on each side of H and W."""
+
+    def __init__(self, padding: int, **kwargs):
+        super().__init__(**kwargs)
+        self.padding = int(padding)
+
+    def call(self, x):
+        p = self.padding
+        return tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]], mode="REFLECT")
+
+    def compute_output_shape(self, input_shape):
+        def grow(dim):
+            return None if dim is None else dim + 2 * self.padding
+
+        b, h, w, c = input_shape
+        return (b, grow(h), grow(w), c)
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding}
+
+
+@keras.saving.register_keras_serializable(PACKAGE)
+class NearestUpsampling2D(keras.layers.Layer):
+    """Nearest-neighbour upsampling by an integer factor, for any H×W.
+
+    Built on ``tf.image.resize`` because it converts to TFLite's
+    RESIZE_NEAREST_NEIGHBOR with a dynamic size (Keras' UpSampling2D does not).
+    """
+
+    def __init__(self, factor: int = 2, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = int(factor)
+
+    def call(self, x):
+        size = tf.shape(x)[1:3] * self.factor
+        y = tf.image.resize(x, size, method="nearest")
+        return tf.cast(y, x.dtype)
+
+    def compute_output_shape(self, input_shape):
+        def grow(dim):
+            return None if dim is None else dim * self.factor
+
+        b, h, w, c = input_shape
+        return (b, grow(h), grow(w), c)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+
+
+@keras.saving.register_keras_serializable(PACKAGE)
+class ConditionalInstanceNormalization(keras.layers.Layer):
+    """z = γ_s · (x − μ) / σ + β_s, with μ, σ per image and channel over H, W.
+
+    γ_s and β_s are read from the style embedding at ``offset``:
+    ``embedding[:, offset:offset+C]`` is γ and the next C values are β.
+    Statistics are computed in float32 even under a bfloat16 policy.
+    """
+
+    def __init__(self, offset: int, epsilon: float = constants.CIN_EPSILON,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.offset = int(offset)
+        self.epsilon = float(epsilon)
+
+    def build(self, input_shape):
+        self.channels = int(input_shape[0][-1])
+
+    def call(self, inputs):
+        x, embedding = inputs
+        c, o = self.channels, self.offset
+        embedding = tf.cast(embedding, tf.float32)
+        gamma = embedding[:, o:o + c][:, tf.newaxis, tf.newaxis, :]
+        beta = embedding[:, o + c:o + 2 * c][:, tf.newaxis, tf.newaxis, :]
+        x32 = tf.cast(x, tf.float32)
+        mean, variance = tf.nn.moments(x32, axes=[1, 2], keepdims=True)
+        scale = gamma * tf.math.rsqrt(variance + self.epsilon)
+        return tf.cast(x32 * scale + (beta - mean * scale), x.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        return {**super().get_config(), "offset": self.offset,
+                "epsilon": self.epsilon}
+
+
+@keras.saving.register_keras_serializable(PACKAGE)
+class ConvCIN(keras.layers.Layer):
+    """[×2 nearest upsampling] → mirror pad → conv (no bias) → CIN → activation."""
+
+    def __init__(self, filters: int, kernel_size: int, offset: int,
+                 strides: int = 1, upsample: bool = False,
+                 activation: str | None = "relu", **kwargs):
+        super().__init__(**kwargs)
+        self.filters = int(filters)
+        self.kernel_size = int(kernel_size)
+        self.offset = int(offset)
+        self.strides = int(strides)
+        self.upsample = bool(upsample)
+        self.activation = keras.activations.get(activation)
+        self.upsampling = NearestUpsampling2D(2) if upsample else None
+        self.pad = ReflectionPadding2D(self.kernel_size // 2)
+        self.conv = keras.layers.Conv2D(
+            self.filters, self.kernel_size, strides=self.strides,
+            padding="valid", use_bias=False,
+            kernel_initializer=keras.initializers.RandomNormal(
+                stddev=constants.CONV_INIT_STDDEV))
+        self.norm = ConditionalInstanceNormalization(self.offset)
+
+    def build(self, input_shape):
+        x_shape, e_shape = input_shape
+        if self.upsampling is not None:
+            x_shape = self.upsampling.compute_output_shape(x_shape)
+        x_shape = self.pad.compute_output_shape(x_shape)
+        self.conv.build(x_shape)
+        y_shape = self.conv.compute_output_shape(x_shape)
+        self.norm.build([y_shape, e_shape])
+
+    def call(self, inputs):
+        x, embedding = inputs
+        if self.upsampling is not None:
+            x = self.upsampling(x)
+        x = self.conv(self.pad(x))
+        return self.activation(self.norm([x, embedding]))
+
+    def compute_output_shape(self, input_shape):
+        x_shape = input_shape[0]
+        if self.upsampling is not None:
+            x_shape = self.upsampling.compute_output_shape(x_shape)
+        return self.conv.compute_output_shape(
+            self.pad.compute_output_shape(x_shape))
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters,
+                "kernel_size": self.kernel_size, "offset": self.offset,
+                "strides": self.strides, "upsample": self.upsample,
+                "activation": keras.activations.serialize(self.activation)}
+
+
+@keras.saving.register_keras_serializable(PACKAGE)
+class ResidualBlock(keras.layers.Layer):
+    """x + CIN(conv(ReLU(CIN(conv(x))))), both convolutions 3×3, same width."""
+
+    def __init__(self, filters: int, offset: int, **kwargs):
+        super().__init__(**kwargs)
+        self.filters = int(filters)
+        self.offset = int(offset)
+        self.first = ConvCIN(filters, constants.INNER_KERNEL_SIZE, offset)
+        self.second = ConvCIN(filters, constants.INNER_KERNEL_SIZE,
+                              offset + 2 * filters, activation=None)
+
+    def build(self, input_shape):
+        self.first.build(input_shape)
+        self.second.build(input_shape)
+
+    def call(self, inputs):
+        x, embedding = inputs
+        h = self.first([x, embedding])
+        return x + self.second([h, embedding])
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters,
+                "offset": self.offset}
+
+
+@keras.saving.register_keras_serializable(PACKAGE)
+class PadToMultiple(keras.layers.Layer):
+    """Mirror-pads H and W at the bottom/right up to a multiple of ``multiple``."""
+
+    def __init__(self, multiple: int = constants.SIZE_MULTIPLE, **kwargs):
+        super().__init__(**kwargs)
+        self.multiple = int(multiple)
+
+    def call(self, x):
+        hw = tf.shape(x)[1:3]
+        extra = (-hw) % self.multiple
+        paddings = tf.stack([[0, 0], [0, extra[0]], [0, extra[1]], [0, 0]])
+        return tf.pad(x, paddings, mode="REFLECT")
+
+    def compute_output_shape(self, input_shape):
+        def grow(dim):
+            return None if dim is None else dim + (-dim) % self.multiple
+
+        b, h, w, c = input_shape
+        return (b, grow(h), grow(w), c)
+
+    def get_config(self):
+        return {**super().get_config(), "multiple": self.multiple}
+
+
+@keras.saving.register_keras_serializable(PACKAGE)
+class CropToReference(keras.layers.Layer):
+    """Crops ``x`` to the H×W of ``reference`` (undoes PadToMultiple)."""
+
+    def call(self, inputs):
+        x, reference = inputs
+        hw = tf.shape(reference)[1:3]
+        return x[:, :hw[0], :hw[1], :]
+
+    def compute_output_shape(self, input_shape):
+        x_shape, ref_shape = input_shape
+        return (x_shape[0], ref_shape[1], ref_shape[2], x_shape[3])
+
+
+@keras.saving.register_keras_serializable(PACKAGE)
+class StyleTable(keras.layers.Layer):
+    """N × D table of style embeddings; maps style weights [B, N] to [B, D].
+
+    One-hot weights select a style (training); convex weights blend styles
+    (γ = Σ wᵢ γᵢ, β = Σ wᵢ βᵢ). Rows start at γ = 1, β = 0.
+    """
+
+    def __init__(self, num_styles: int, cin_channels: Sequence[int], **kwargs):
+        super().__init__(**kwargs)
+        self.num_styles = int(num_styles)
+        self.cin_channels = tuple(int(c) for c in cin_channels)
+
+    @property
+    def embedding_size(self) -> int:
+        return embedding_size(self.cin_channels)
+
+    def build(self, input_shape=None):
+        identity = identity_embedding(self.cin_channels)
+
+        def initializer(shape, dtype=None):
+            return tf.cast(tf.tile(identity[None], [shape[0], 1]), dtype)
+
+        self.table = self.add_weight(
+            name="table", shape=(self.num_styles, self.embedding_size),
+            initializer=initializer, dtype="float32", autocast=False)
+
+    def call(self, style_weights):
+        return tf.matmul(tf.cast(style_weights, tf.float32), self.table)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.embedding_size)
+
+    def get_config(self):
+        return {**super().get_config(), "num_styles": self.num_styles,
+                "cin_channels": list(self.cin_channels)}

@@ -1,0 +1,167 @@
+"""The trained artifact: transformer + style table + style names, one .keras file.
+
+``StylizationModel`` maps ``[content, style_weights]`` to pastiches, where
+``style_weights`` is [B, N]: one-hot rows pick a style, convex rows blend.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Mapping, Sequence, Union
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from magenta_style import constants
+from magenta_style.errors import MagentaStyleError
+from magenta_style.fileio import atomic_file
+from magenta_style.layers import PACKAGE, StyleTable
+from magenta_style.transformer import build_transformer, cin_channels
+
+# A style is chosen by name, by index, or blended from {name or index: weight}.
+Style = Union[str, int, Mapping[Union[str, int], float]]
+
+
+@keras.saving.register_keras_serializable(PACKAGE)
+class StylizationModel(keras.Model):
+    """One network, many styles: T(content, table[style])."""
+
+    def __init__(self, style_names: Sequence[str], alpha: float = 1.0,
+                 style_info: Sequence[Mapping] | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if not style_names:
+            raise MagentaStyleError("a model needs at least one style")
+        if len(set(style_names)) != len(style_names):
+            raise MagentaStyleError(f"style names repeat: {list(style_names)}")
+        self.style_names = list(style_names)
+        self.alpha = float(alpha)
+        self.style_info = [dict(i) for i in (style_info or
+                                             [{}] * len(style_names))]
+        self.transformer = build_transformer(self.alpha)
+        self.style_table = StyleTable(len(self.style_names),
+                                      cin_channels(self.alpha),
+                                      name="style_table")
+        self.style_table.build()
+        self._serve = tf.function(self.call, reduce_retracing=True)
+
+    @property
+    def num_styles(self) -> int:
+        return len(self.style_names)
+
+    @property
+    def embedding_size(self) -> int:
+        return self.style_table.embedding_size
+
+    def build(self, input_shape=None):
+        self.built = True
+
+    def call(self, inputs, training=False):
+        content, style_weights = inputs
+        return self.transformer([content, self.style_table(style_weights)],
+                                training=training)
+
+    def get_config(self):
+        return {**super().get_config(), "style_names": self.style_names,
+                "alpha": self.alpha, "style_info": self.style_info}
+
+    def style_index(self, style: str | int) -> int:
+        """The row of a style given by name or index."""
+        if isinstance(style, (int, np.integer)) and not isinstance(style, bool):
+            if not 0 <= style < self.num_styles:
+                raise MagentaStyleError(
+                    f"style index {style} out of range 0..{self.num_styles - 1}")
+            return int(style)
+        if style in self.style_names:
+            return self.style_names.index(style)
+        raise MagentaStyleError(f"unknown style '{style}'; the model has: "
+                                f"{', '.join(self.style_names)}")
+
+    def style_weights(self, style: Style) -> np.ndarray:
+        """Weights [N] over the styles: one-hot, or a normalised blend."""
+        weights = np.zeros(self.num_styles, np.float32)
+        if not isinstance(style, Mapping):
+            weights[self.style_index(style)] = 1.0
+            return weights
+        for key, value in style.items():
+            if not np.isfinite(value) or value < 0:
+                raise MagentaStyleError(
+                    f"blend weight of '{key}' must be a number >= 0, got {value}")
+            weights[self.style_index(key)] += value
+        if weights.sum() <= 0:
+            raise MagentaStyleError("blend weights are all zero")
+        return weights / weights.sum()
+
+    def embedding(self, style: Style) -> np.ndarray:
+        """The style embedding [D] (γ, β of every CIN layer) of a style or blend."""
+        return self.style_table(self.style_weights(style)[None]).numpy()[0]
+
+    def stylize(self, images: np.ndarray, style: Style = 0) -> np.ndarray:
+        """Pastiches of images [B, H, W, 3] (or one [H, W, 3]) in one style.
+
+        Images are float in [0, 1] or uint8; the result is float32 in [0, 1]
+        with the input's shape.
+        """
+        batch = _as_batch(images)
+        weights = np.repeat(self.style_weights(style)[None], len(batch), 0)
+        out = self._serve([batch, weights]).numpy()
+        return out if np.ndim(images) == 4 else out[0]
+
+    def stylize_styles(self, image: np.ndarray,
+                       styles: Sequence[Style] | None = None) -> np.ndarray:
+        """One image in several styles (all by default) in one batched pass.
+
+        Returns [len(styles), H, W, 3].
+        """
+        styles = range(self.num_styles) if styles is None else styles
+        weights = np.stack([self.style_weights(s) for s in styles])
+        batch = np.repeat(_as_batch(image), len(weights), axis=0)
+        return self._serve([batch, weights]).numpy()
+
+    def save_atomic(self, path: str) -> None:
+        """Saves as .keras through a temporary file, so a crash leaves the old."""
+        with atomic_file(path) as tmp:
+            self.save(tmp)
+
+
+def _as_batch(images: np.ndarray) -> np.ndarray:
+    """[H, W, 3] or [B, H, W, 3], uint8 or float → float32 batch in [0, 1]."""
+    images = np.asarray(images)
+    if images.dtype == np.uint8:
+        images = images.astype(np.float32) / 255.0
+    images = images.astype(np.float32)
+    if images.ndim == 3:
+        images = images[None]
+    if images.ndim != 4 or images.shape[-1] != 3:
+        raise MagentaStyleError(
+            f"expected RGB images [B, H, W, 3] or [H, W, 3], got {images.shape}")
+    return images
+
+
+def model_file(path: str) -> str:
+    """The .keras file of a model given as that file or its training folder."""
+    candidate = os.path.join(path, constants.MODEL_FILENAME)
+    if os.path.isdir(path):
+        if not os.path.isfile(candidate):
+            raise MagentaStyleError(
+                f"no {constants.MODEL_FILENAME} in {path}: not a trained "
+                "magenta_style model folder")
+        return candidate
+    if not os.path.isfile(path):
+        raise MagentaStyleError(f"model not found: {path}")
+    return path
+
+
+def load_model(path: str) -> StylizationModel:
+    """Loads a StylizationModel from its .keras file or training folder."""
+    filename = model_file(path)
+    try:
+        model = keras.saving.load_model(filename, compile=False)
+    except Exception as error:  # Keras raises several types for bad files
+        raise MagentaStyleError(
+            f"cannot load model {filename}: {str(error).splitlines()[0]}"
+        ) from None
+    if not isinstance(model, StylizationModel):
+        raise MagentaStyleError(
+            f"{filename} is a Keras model but not a magenta_style model")
+    return model

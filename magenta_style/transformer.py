@@ -1,0 +1,76 @@
+"""The style transfer network T(content, style_embedding) of Dumoulin et al.
+
+conv 9×9/1 → conv 3×3/2 → conv 3×3/2 → 5 residual blocks →
+(×2 nearest + conv 3×3) × 2 → conv 9×9/1 to RGB, each conv followed by
+conditional instance normalization, ReLU inside and a sigmoid at the end.
+Widths scale with ``alpha``; the RGB output layer keeps 3 channels.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from magenta_style import constants
+from magenta_style.layers import (ConvCIN, CropToReference, PadToMultiple,
+                                  ResidualBlock, embedding_size)
+
+CONTENT_INPUT = "content"
+EMBEDDING_INPUT = "style_embedding"
+OUTPUT_NAME = "stylized"
+
+
+def scaled_width(channels: int, alpha: float) -> int:
+    """Channel count of a stage at width multiplier ``alpha`` (at least 1)."""
+    return max(1, int(channels * alpha))
+
+
+def cin_channels(alpha: float = 1.0) -> tuple[int, ...]:
+    """Channel counts of the network's CIN layers, in embedding order."""
+    enc = [scaled_width(c, alpha) for c in constants.ENCODER_CHANNELS]
+    dec = [scaled_width(c, alpha) for c in constants.DECODER_CHANNELS]
+    residual = [enc[-1]] * (2 * constants.NUM_RESIDUAL_BLOCKS)
+    return tuple(enc + residual + dec + [constants.OUTPUT_CHANNELS])
+
+
+def build_transformer(alpha: float = 1.0, name: str = "transformer"
+                      ) -> keras.Model:
+    """Builds T as a functional model: [content, style_embedding] → stylized.
+
+    ``content`` is [B, H, W, 3] in [0, 1] for any H, W (mirror-padded to a
+    multiple of 4 inside, cropped back at the end); ``style_embedding`` is
+    [B, D]; the output has the content's shape, in [0, 1].
+    """
+    channels = cin_channels(alpha)
+    content = keras.Input((None, None, 3), name=CONTENT_INPUT)
+    embedding = keras.Input((embedding_size(channels),), name=EMBEDDING_INPUT)
+
+    offsets = []
+    position = 0
+    for c in channels:
+        offsets.append(position)
+        position += 2 * c
+    offsets = iter(offsets)
+    enc1, enc2, enc3 = channels[:3]
+    dec1, dec2 = channels[-3:-1]
+
+    x = PadToMultiple(constants.SIZE_MULTIPLE, name="pad_to_multiple")(content)
+    x = ConvCIN(enc1, constants.OUTER_KERNEL_SIZE, next(offsets),
+                name="encode_1")([x, embedding])
+    x = ConvCIN(enc2, constants.INNER_KERNEL_SIZE, next(offsets), strides=2,
+                name="encode_2")([x, embedding])
+    x = ConvCIN(enc3, constants.INNER_KERNEL_SIZE, next(offsets), strides=2,
+                name="encode_3")([x, embedding])
+    for i in range(constants.NUM_RESIDUAL_BLOCKS):
+        offset = next(offsets)
+        next(offsets)  # the block's second CIN layer
+        x = ResidualBlock(enc3, offset, name=f"residual_{i + 1}")(
+            [x, embedding])
+    x = ConvCIN(dec1, constants.INNER_KERNEL_SIZE, next(offsets),
+                upsample=True, name="decode_1")([x, embedding])
+    x = ConvCIN(dec2, constants.INNER_KERNEL_SIZE, next(offsets),
+                upsample=True, name="decode_2")([x, embedding])
+    x = ConvCIN(constants.OUTPUT_CHANNELS, constants.OUTER_KERNEL_SIZE,
+                next(offsets), activation="sigmoid", name="to_rgb")(
+                    [x, embedding])
+    stylized = CropToReference(name=OUTPUT_NAME)([x, content])
+    return keras.Model([content, embedding], stylized, name=name)

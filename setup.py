@@ -1,0 +1,29 @@
+"""magenta_style: fast multi-style neural style transfer for Keras and TFLite."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="magenta_style",
+    version="0.1.0",
+    description=("Fast multi-style neural style transfer with conditional "
+                 "instance normalization (Dumoulin et al. 2017), TensorFlow/"
+                 "Keras training and TFLite export for Android."),
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    packages=find_packages(include=["magenta_style", "magenta_style.*",
+                                    "export", "export.*"]),
+    include_package_data=True,
+    package_data={"magenta_style": ["pretrained/*"]},
+    install_requires=[
+        "tensorflow>=2.16,<2.22",
+        "tensorboard",  # fit's TensorBoard callback needs it; TF no longer pulls it in
+        "tensorflow-datasets",
+        "ai-edge-litert",  # the TFLite interpreter (tf.lite.Interpreter is deprecated)
+        "numpy",
+        "pillow",
+        "absl-py",
+    ],
+    extras_require={"dev": ["pytest"]},
+)
