@@ -43,6 +43,7 @@ class StylizationModel(keras.Model):
                                       cin_channels(self.alpha),
                                       name="style_table")
         self.style_table.build()
+        self.built = True  # every part is built above, at any input size
         self._serve = tf.function(self.call, reduce_retracing=True)
 
     @property
@@ -52,9 +53,6 @@ class StylizationModel(keras.Model):
     @property
     def embedding_size(self) -> int:
         return self.style_table.embedding_size
-
-    def build(self, input_shape=None):
-        self.built = True
 
     def call(self, inputs, training=False):
         content, style_weights = inputs

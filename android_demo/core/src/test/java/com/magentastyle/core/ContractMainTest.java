@@ -6,7 +6,9 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
@@ -60,7 +62,15 @@ public class ContractMainTest {
         File manifestFile = tmp.newFile("styles.json");
         Files.write(manifestFile.toPath(), TestData.threeStyleManifest().getBytes(StandardCharsets.UTF_8));
         File out = new File(tmp.getRoot(), "contract.json");
-        ContractMain.main(new String[] {manifestFile.getPath(), out.getPath()});
+        PrintStream originalOut = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, "UTF-8"));
+        try {
+            ContractMain.main(new String[] {manifestFile.getPath(), out.getPath()});
+        } finally {
+            System.setOut(originalOut);
+        }
+        assertTrue(captured.toString("UTF-8").contains("3 styles, embedding_size 4"));
 
         Map<String, Object> json = Json.parseObject(new String(Files.readAllBytes(out.toPath()), StandardCharsets.UTF_8));
         Manifest m = Manifest.parse(TestData.threeStyleManifest());

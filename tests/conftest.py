@@ -1,0 +1,43 @@
+"""Shared fixtures: the real data beside the checkout (../shared/data)."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.environ.get("MAGENTA_STYLE_DATA",
+                      os.path.join(os.path.dirname(REPO), "shared", "data"))
+VGG_WEIGHTS = os.path.join(DATA, "vgg19_notop.h5")
+STYLES_DIR = os.path.join(DATA, "styles")
+CONTENT_DIR = os.path.join(DATA, "content")
+PHOTOS_DIR = os.path.join(DATA, "photos")
+
+
+@pytest.fixture(scope="session")
+def vgg():
+    """The real VGG-19 ImageNet weights, loaded once."""
+    from magenta_style.loss_network import load_vgg19
+
+    assert os.path.isfile(VGG_WEIGHTS), f"missing {VGG_WEIGHTS}"
+    return load_vgg19(VGG_WEIGHTS)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)
+
+
+def run_cli(module: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    """Runs ``python -m module args`` and returns the finished process."""
+    env = {**os.environ, "PYTHONPATH": REPO, **kwargs.pop("env", {})}
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=REPO,
+                          env=env, capture_output=True, text=True,
+                          timeout=kwargs.pop("timeout", 600), **kwargs)
+
+
+def error_lines(process: subprocess.CompletedProcess) -> list[str]:
+    """The stderr lines our tools print for user errors."""
+    return [l for l in process.stderr.splitlines() if l.startswith("error: ")]

@@ -1,0 +1,76 @@
+"""Content and style data: discovery, corrupt files, crops."""
+
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from conftest import STYLES_DIR
+from magenta_style import data
+from magenta_style.errors import MagentaStyleError
+
+
+def _write(path, size=(40, 30), color=(10, 200, 30)):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    Image.new("RGB", size, color).save(path)
+
+
+def test_list_images_is_recursive_sorted_and_filtered(tmp_path):
+    _write(str(tmp_path / "b.png"))
+    _write(str(tmp_path / "sub" / "a.JPG"))
+    _write(str(tmp_path / "sub" / "c.webp"))
+    (tmp_path / "notes.txt").write_text("x")
+    names = [os.path.relpath(p, tmp_path) for p in data.list_images(str(tmp_path))]
+    assert names == ["b.png", os.path.join("sub", "a.JPG"),
+                     os.path.join("sub", "c.webp")]
+
+
+def test_corrupt_images_are_skipped_and_counted(tmp_path):
+    for i in range(3):
+        _write(str(tmp_path / f"good{i}.png"))
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8garbage")
+    images, count, skipped = data.folder_images(str(tmp_path), 16)
+    assert count == 3 and [os.path.basename(p) for p in skipped] == ["broken.jpg"]
+    batch = next(iter(data.training_batches(images, 16, 2)))
+    assert batch.shape == (2, 16, 16, 3)
+
+
+def test_folder_without_readable_images_is_an_error(tmp_path):
+    (tmp_path / "x.png").write_bytes(b"nope")
+    with pytest.raises(MagentaStyleError, match="no readable image"):
+        data.folder_images(str(tmp_path), 16)
+    with pytest.raises(MagentaStyleError, match="not found"):
+        data.folder_images(str(tmp_path / "missing"), 16)
+
+
+def test_random_crop_is_square_in_range_and_varies():
+    image = tf.random.uniform([50, 80, 3])
+    crops = [data.random_crop(image, 24).numpy() for _ in range(4)]
+    assert all(c.shape == (24, 24, 3) for c in crops)
+    assert all(0.0 <= c.min() and c.max() <= 1.0 for c in crops)
+    assert max(np.abs(crops[0] - c).max() for c in crops[1:]) > 0.01
+
+
+def test_style_images_are_sorted_named_and_resized():
+    names, images, paths = data.load_style_images(
+        STYLES_DIR, 64, ["wave_crop", "the_scream"])
+    assert names == ["the_scream", "wave_crop"]
+    assert [max(i.shape[:2]) for i in images] == [64, 64]
+    assert os.path.basename(paths[0]) == "the_scream.jpg"
+
+
+def test_small_style_image_is_enlarged(tmp_path):
+    _write(str(tmp_path / "tiny.png"), size=(20, 10))
+    _, images, _ = data.load_style_images(str(tmp_path), 64)
+    assert images[0].shape == (32, 64, 3)
+
+
+def test_style_folder_errors(tmp_path):
+    with pytest.raises(MagentaStyleError, match="no style images"):
+        data.load_style_images(str(tmp_path), 64)
+    with pytest.raises(MagentaStyleError, match="not found"):
+        data.load_style_images(str(tmp_path / "missing"), 64)
+    with pytest.raises(MagentaStyleError, match="unknown style"):
+        data.load_style_images(STYLES_DIR, 64, ["no_such_style"])

@@ -1,0 +1,58 @@
+"""The transformer's size, shapes and value range."""
+
+import numpy as np
+import pytest
+
+from magenta_style.layers import identity_embedding
+from magenta_style.model import StylizationModel
+from magenta_style.transformer import build_transformer, cin_channels
+
+
+@pytest.mark.parametrize("alpha,weights,values", [
+    (1.0, 1_674_432, 3_206),
+    (0.25, 107_568, 806),
+])
+def test_parameter_counts_match_the_paper(alpha, weights, values):
+    model = build_transformer(alpha)
+    assert sum(int(np.prod(w.shape)) for w in model.weights) == weights
+    assert 2 * sum(cin_channels(alpha)) == values
+    assert model.input[1].shape[-1] == values
+
+
+def test_conv_layers_have_no_bias():
+    model = build_transformer(0.25)
+    assert all("kernel" in w.path for w in model.weights)
+
+
+def test_output_has_the_input_shape_and_range_for_odd_sizes(rng):
+    model = build_transformer(0.25)
+    x = rng.random((1, 301, 457, 3), dtype=np.float32)
+    e = identity_embedding(cin_channels(0.25))[None]
+    y = model([x, e]).numpy()
+    assert y.shape == x.shape
+    assert y.min() >= 0.0 and y.max() <= 1.0
+
+
+def test_batched_styles_equal_one_style_at_a_time(rng):
+    model = StylizationModel(["a", "b", "c"], alpha=0.25)
+    model.style_table.table.assign(
+        model.style_table.table.numpy() +
+        rng.normal(0, 0.5, model.style_table.table.shape).astype(np.float32))
+    image = rng.random((20, 28, 3), dtype=np.float32)
+    together = model.stylize_styles(image)
+    assert together.shape == (3, 20, 28, 3)
+    for i, name in enumerate(model.style_names):
+        np.testing.assert_allclose(together[i], model.stylize(image, name),
+                                   atol=1e-5)
+    assert np.abs(together[0] - together[1]).max() > 1e-3
+
+
+def test_blend_weights_are_normalised_and_validated():
+    from magenta_style.errors import MagentaStyleError
+
+    model = StylizationModel(["a", "b", "c"], alpha=0.25)
+    np.testing.assert_allclose(model.style_weights({"a": 1, 2: 3}),
+                               [0.25, 0, 0.75])
+    for bad in ({"a": -1}, {"a": 0, "b": 0}, {"zz": 1}, {7: 1}):
+        with pytest.raises(MagentaStyleError):
+            model.style_weights(bad)
