@@ -7,7 +7,7 @@ import sys
 import tempfile
 from typing import Callable
 
-from absl import app
+from absl import app, flags, logging
 
 from magenta_style.errors import MagentaStyleError
 
@@ -16,6 +16,8 @@ def run(main: Callable[[list[str]], None]) -> None:
     """absl ``app.run`` that turns user errors into one line and exit code 1."""
 
     def guarded(argv):
+        if not flags.FLAGS["verbosity"].present:
+            logging.set_verbosity(logging.WARNING)  # hide TensorFlow's INFO logs
         if len(argv) > 1:
             fail(f"unexpected argument(s): {' '.join(argv[1:])} "
                  "(options are given as --name=value)")
@@ -29,7 +31,15 @@ def run(main: Callable[[list[str]], None]) -> None:
             fail("out of memory: try a smaller --image_size, --batch_size or "
                  "--max_size")
 
-    app.run(guarded)
+    app.run(guarded, flags_parser=_parse_flags)
+
+
+def _parse_flags(argv: list[str]) -> list[str]:
+    """absl flag parsing with a bad value reported as one ``error:`` line."""
+    try:
+        return flags.FLAGS(argv)
+    except flags.Error as error:
+        fail(f"{error} (see --help)", code=2)
 
 
 def fail(message: str, code: int = 1) -> None:

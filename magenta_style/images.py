@@ -6,6 +6,8 @@ grayscale, palette, CMYK, 8- and 16-bit, and alpha (composited over white).
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -70,6 +72,15 @@ def _scaled(size: tuple[int, int], scale: float) -> tuple[int, int]:
 def to_uint8(image: np.ndarray) -> np.ndarray:
     """Float [0, 1] → uint8 with rounding to nearest."""
     return np.round(np.clip(image, 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def thumbnail_jpeg(image: np.ndarray, max_side: int = 128) -> bytes:
+    """A small JPEG of a float RGB image, longer side ``max_side`` pixels."""
+    pil = Image.fromarray(to_uint8(image))
+    pil.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    pil.save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
 
 
 def save_image(image: np.ndarray, path: str) -> None:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from typing import Mapping, Sequence, Union
 
@@ -16,6 +17,7 @@ import tensorflow as tf
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
 from magenta_style.fileio import atomic_file
+from magenta_style.images import thumbnail_jpeg
 from magenta_style.layers import PACKAGE, StyleTable
 from magenta_style.transformer import build_transformer, cin_channels
 
@@ -120,6 +122,14 @@ class StylizationModel(keras.Model):
         """Saves as .keras through a temporary file, so a crash leaves the old."""
         with atomic_file(path) as tmp:
             self.save(tmp)
+
+
+def style_record(source: str, image: np.ndarray, trained_by: str,
+                 steps: int) -> dict:
+    """What a model keeps about a style: source file, training, a thumbnail."""
+    return {"source": os.path.basename(source), "trained_by": trained_by,
+            "steps": int(steps),
+            "thumbnail_jpeg": base64.b64encode(thumbnail_jpeg(image)).decode()}
 
 
 def _as_batch(images: np.ndarray) -> np.ndarray:

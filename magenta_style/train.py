@@ -107,7 +107,7 @@ def validation_data(image_size: int, batch_size: int):
     return data.validation_batches(images, image_size, batch_size)
 
 
-def train(style_names, style_images, style_info, alpha: float,
+def train(style_names, style_images, info, alpha: float,
           output_dir: str, stylizer=None) -> str:
     """Trains (or resumes) and writes the model; returns its path.
 
@@ -131,7 +131,7 @@ def train(style_names, style_images, style_info, alpha: float,
     grams = perceptual.style_grams(style_images)
     if stylizer is None:
         stylizer = StylizationModel(style_names, alpha=alpha,
-                                    style_info=style_info)
+                                    style_info=info)
     trainer = StyleTransferTrainer(stylizer, perceptual, grams)
     trainer.compile(optimizer=keras.optimizers.Adam(FLAGS.learning_rate))
     checkpoints = os.path.join(output_dir, constants.CHECKPOINT_DIRNAME)
@@ -169,8 +169,10 @@ def main(argv) -> None:
     check_resume_config(output_dir, {
         "styles": names, "alpha": FLAGS.alpha, "image_size": FLAGS.image_size,
         "style_size": FLAGS.style_size, "loss": loss_config().to_dict()})
-    info = [{"source": os.path.basename(p), "trained_by": "train",
-             "steps": FLAGS.steps} for p in paths]
+    from magenta_style.model import style_record
+
+    info = [style_record(path, image, "train", FLAGS.steps)
+            for path, image in zip(paths, images)]
     path = train(names, images, info, FLAGS.alpha, output_dir)
     print(f"model written to {path}", flush=True)
 

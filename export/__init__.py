@@ -1,0 +1,1 @@
+"""TFLite export of a trained magenta_style model, with its style manifest."""

@@ -1,0 +1,161 @@
+"""Conversion of the transformer to TFLite, in several quantization modes.
+
+The file has one signature, "serving_default": inputs ``content`` float32
+[1, H, W, 3] in [0, 1] (H, W resizable at run time) and ``style_embedding``
+float32 [1, D]; output ``stylized`` [1, H, W, 3] in [0, 1]. Only TFLite
+builtin ops are allowed: a model needing Flex (Select TF) or custom ops fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from typing import Callable, Iterable
+
+import keras
+import numpy as np
+import tensorflow as tf
+from tensorflow.lite.python import schema_py_generated as schema_fb
+from tensorflow.lite.tools import flatbuffer_utils
+
+from magenta_style.errors import MagentaStyleError
+from magenta_style.transformer import (CONTENT_INPUT, EMBEDDING_INPUT,
+                                       OUTPUT_NAME)
+
+SIGNATURE = "serving_default"
+# "mixed": integer convolutions, float normalization (CIN's statistics and
+# affine ops stay float32; their ranges depend on the image and the style).
+MODES = ("float32", "float16", "dynamic", "int8", "mixed")
+_FLOAT_NORMALIZATION_OPS = ("MEAN", "SQUARED_DIFFERENCE", "RSQRT", "SUB",
+                            "MUL", "ADD", "LOGISTIC")
+
+RepresentativeData = Callable[[], Iterable[dict]]
+
+
+def serving_model(transformer: keras.Model) -> keras.Model:
+    """The transformer with batch 1 and named dict inputs/outputs."""
+    embedding_size = transformer.input[1].shape[-1]
+    content = keras.Input((None, None, 3), batch_size=1, name=CONTENT_INPUT)
+    embedding = keras.Input((embedding_size,), batch_size=1,
+                            name=EMBEDDING_INPUT)
+    stylized = transformer([content, embedding])
+    return keras.Model([content, embedding], {OUTPUT_NAME: stylized},
+                       name="serving")
+
+
+def _converter(model: keras.Model, mode: str,
+               representative: RepresentativeData | None
+               ) -> tf.lite.TFLiteConverter:
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    if mode == "float32":
+        return converter
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    if mode == "float16":
+        converter.target_spec.supported_types = [tf.float16]
+    elif mode in ("int8", "mixed"):
+        if representative is None:
+            raise MagentaStyleError(
+                f"--quantize {mode} needs representative images "
+                "(--representative_dir)")
+        converter.representative_dataset = representative
+        if mode == "int8":
+            converter.target_spec.supported_ops = [
+                tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    return converter
+
+
+def convert(transformer: keras.Model, mode: str,
+            representative: RepresentativeData | None = None,
+            default_size: int = 384) -> bytes:
+    """TFLite flatbuffer of ``transformer`` in quantization ``mode``.
+
+    Inputs and outputs stay float32 in every mode, so callers never change.
+    The content input's default shape is [1, default_size, default_size, 3]
+    (resizable: its shape signature is [1, -1, -1, 3]).
+    """
+    if mode not in MODES:
+        raise MagentaStyleError(
+            f"unknown quantization mode '{mode}'; choose from {', '.join(MODES)}")
+    converter = _converter(serving_model(transformer), mode, representative)
+    # The converter prints the traced signature to stdout; keep it quiet.
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            if mode != "mixed":
+                flatbuffer = converter.convert()
+            else:
+                options = tf.lite.experimental.QuantizationDebugOptions(
+                    denylisted_ops=list(_FLOAT_NORMALIZATION_OPS))
+                debugger = tf.lite.experimental.QuantizationDebugger(
+                    converter=converter, debug_dataset=representative,
+                    debug_options=options)
+                flatbuffer = debugger.get_nondebug_quantized_model()
+        except Exception as error:  # the converter raises many types
+            raise MagentaStyleError(
+                f"TFLite conversion ({mode}) failed: "
+                f"{str(error).splitlines()[0][:300]}") from None
+    check_builtin_ops(flatbuffer)
+    return with_default_content_size(flatbuffer, default_size)
+
+
+def _signature_input(model, name: str):
+    """The tensor of the serving signature's input ``name``."""
+    signature = model.signatureDefs[0]
+    for item in signature.inputs:
+        if item.name.decode() == name:
+            return model.subgraphs[signature.subgraphIndex].tensors[
+                item.tensorIndex]
+    raise MagentaStyleError(f"the TFLite model has no input '{name}'")
+
+
+def with_default_content_size(flatbuffer: bytes, size: int) -> bytes:
+    """Sets the content input's default shape to [1, size, size, 3].
+
+    The converter leaves it at [1, 1, 1, 3], a shape on which MIRROR_PAD
+    cannot even be prepared, so a runtime that allocates before resizing
+    (a GPU delegate on Android does) would fail.
+    """
+    model = flatbuffer_utils.read_model_from_bytearray(bytearray(flatbuffer))
+    tensor = _signature_input(model, CONTENT_INPUT)
+    tensor.shape = np.array([1, size, size, 3], dtype=np.int32)
+    return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
+
+
+def interpreter(flatbuffer: bytes, num_threads: int = 2):
+    """An ai-edge-litert interpreter; its signature runner resizes inputs."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    return Interpreter(model_content=flatbuffer, num_threads=num_threads)
+
+
+def op_names(flatbuffer: bytes) -> set[str]:
+    """Names of the ops in the model; custom and Flex ops by their code."""
+    model = flatbuffer_utils.read_model_from_bytearray(bytearray(flatbuffer))
+    custom = schema_fb.BuiltinOperator.CUSTOM
+    builtin = {v: k for k, v in vars(schema_fb.BuiltinOperator).items()
+               if not k.startswith("_")}
+    names = set()
+    for subgraph in model.subgraphs:
+        for op in subgraph.operators:
+            code = model.operatorCodes[op.opcodeIndex]
+            number = max(code.builtinCode, code.deprecatedBuiltinCode)
+            names.add(code.customCode.decode() if number == custom
+                      else builtin[number])
+    return names
+
+
+def check_builtin_ops(flatbuffer: bytes) -> None:
+    """Raises if the model uses Flex (Select TF) or custom ops."""
+    known = set(vars(schema_fb.BuiltinOperator))
+    foreign = sorted(name for name in op_names(flatbuffer)
+                     if name not in known or name in ("CUSTOM", "DELEGATE"))
+    if foreign:
+        raise MagentaStyleError(
+            f"the exported model needs non-builtin ops {', '.join(foreign)}; "
+            "it would not run on the stock TFLite runtime")
+
+
+def run(runner, content, embedding):
+    """Calls a signature runner by name; returns the stylized [1, H, W, 3]."""
+    return runner(**{CONTENT_INPUT: content,
+                     EMBEDDING_INPUT: embedding})[OUTPUT_NAME]

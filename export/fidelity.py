@@ -1,0 +1,94 @@
+"""How faithful and how fast an exported model is, against the Keras model."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Sequence
+
+import numpy as np
+import tensorflow as tf
+
+from export.convert import SIGNATURE, interpreter, run
+from magenta_style.model import StylizationModel
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    """Peak signal-to-noise ratio in dB for images in [0, 1] (inf if equal)."""
+    mse = float(np.mean((np.asarray(a, np.float64) - b) ** 2))
+    return float("inf") if mse == 0 else 10.0 * np.log10(1.0 / mse)
+
+
+def square(image: np.ndarray, size: int) -> np.ndarray:
+    """Central square crop of ``image`` resized to [1, size, size, 3]."""
+    h, w = image.shape[:2]
+    side = min(h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    crop = image[top:top + side, left:left + side]
+    return tf.image.resize(crop, [size, size], antialias=True).numpy()[None]
+
+
+def report_styles(model: StylizationModel) -> dict[str, dict]:
+    """Styles the report checks: first, last, and a 50/50 blend of them."""
+    first, last = model.style_names[0], model.style_names[-1]
+    styles = {first: {first: 1.0}}
+    if last != first:
+        styles[last] = {last: 1.0}
+        styles[f"{first}+{last}"] = {first: 0.5, last: 0.5}
+    return styles
+
+
+def fidelity(flatbuffer: bytes, model: StylizationModel,
+             photos: Sequence[np.ndarray], sizes: Sequence[int]) -> list[dict]:
+    """PSNR and max abs error of TFLite against Keras, per size and style."""
+    runner = interpreter(flatbuffer).get_signature_runner(SIGNATURE)
+    rows = []
+    for size in sizes:
+        for label, style in report_styles(model).items():
+            embedding = model.embedding(style)[None]
+            psnrs, errors = [], []
+            for photo in photos:
+                content = square(photo, size)
+                keras_out = model.transformer([content, embedding]).numpy()
+                lite_out = run(runner, content, embedding)
+                psnrs.append(psnr(lite_out, keras_out))
+                errors.append(float(np.abs(lite_out - keras_out).max()))
+            rows.append({"size": size, "style": label,
+                         "psnr_db_mean": float(np.mean(psnrs)),
+                         "psnr_db_min": float(np.min(psnrs)),
+                         "max_abs_error": float(np.max(errors))})
+    return rows
+
+
+def latency(flatbuffer: bytes, embedding: np.ndarray, sizes: Sequence[int],
+            runs: int = 5, threads: int = 2) -> dict[str, float]:
+    """Median seconds per inference at each size, after one warm-up run."""
+    runner = interpreter(flatbuffer, num_threads=threads
+                         ).get_signature_runner(SIGNATURE)
+    medians = {}
+    for size in sizes:
+        content = np.random.default_rng(0).random((1, size, size, 3),
+                                                  dtype=np.float32)
+        run(runner, content, embedding[None])
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            run(runner, content, embedding[None])
+            times.append(time.perf_counter() - start)
+        medians[str(size)] = statistics.median(times)
+    return medians
+
+
+def format_table(report: dict) -> str:
+    """The report as a printable table."""
+    lines = [f"{report['quantization']}: {report['model_bytes'] / 1e6:.2f} MB",
+             f"{'size':>6} {'style':<32} {'PSNR mean':>10} {'PSNR min':>9} "
+             f"{'max err':>8}"]
+    for row in report["fidelity"]:
+        lines.append(f"{row['size']:>6} {row['style'][:32]:<32} "
+                     f"{row['psnr_db_mean']:>10.2f} {row['psnr_db_min']:>9.2f} "
+                     f"{row['max_abs_error']:>8.4f}")
+    lines.append("latency (median, {} threads): ".format(report["threads"]) +
+                 ", ".join(f"{s}²: {t * 1000:.0f} ms"
+                           for s, t in report["latency_s"].items()))
+    return "\n".join(lines)

@@ -1,0 +1,118 @@
+"""The style manifest (styles.json): everything the app needs besides the model.
+
+The app blends embeddings itself, so a new style is a new manifest entry (or a
+style file), never a new model. ``blend_embeddings`` is the reference of the
+blend the Android core computes; both must agree bit for bit.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from typing import Sequence
+
+import numpy as np
+
+from magenta_style.constants import SIZE_MULTIPLE
+from magenta_style.errors import MagentaStyleError
+from magenta_style.model import StylizationModel
+from magenta_style.transformer import (CONTENT_INPUT, EMBEDDING_INPUT,
+                                       OUTPUT_NAME)
+
+FORMAT = "magenta_style.manifest"
+FORMAT_VERSION = 1
+MANIFEST_FILE = "styles.json"
+MODEL_FILE = "model.tflite"
+THUMBNAIL_DIR = "thumbnails"
+
+
+def build_manifest(model: StylizationModel, quantization: str,
+                   default_size: tuple[int, int]) -> dict:
+    """The manifest of ``model`` exported in ``quantization`` mode."""
+    d = model.embedding_size
+    image = {"dtype": "float32", "shape": [1, -1, -1, 3], "range": [0.0, 1.0]}
+    styles = []
+    for i, name in enumerate(model.style_names):
+        info = model.style_info[i]
+        styles.append({
+            "name": name,
+            "embedding": [float(v) for v in model.embedding(i)],
+            "thumbnail": (f"{THUMBNAIL_DIR}/{name}.jpg"
+                          if info.get("thumbnail_jpeg") else None),
+            "source": info.get("source"),
+            "trained_by": info.get("trained_by"),
+            "steps": info.get("steps"),
+        })
+    return {
+        "format": FORMAT, "format_version": FORMAT_VERSION,
+        "model_file": MODEL_FILE, "signature": "serving_default",
+        "quantization": quantization, "alpha": model.alpha,
+        "embedding_size": d, "size_multiple": SIZE_MULTIPLE,
+        "default_size": list(default_size),
+        "inputs": {
+            CONTENT_INPUT: {"name": CONTENT_INPUT, **image},
+            EMBEDDING_INPUT: {"name": EMBEDDING_INPUT, "dtype": "float32",
+                              "shape": [1, d]},
+        },
+        "outputs": {OUTPUT_NAME: {"name": OUTPUT_NAME, **image}},
+        "styles": styles,
+    }
+
+
+def thumbnails(model: StylizationModel) -> dict[str, bytes]:
+    """JPEG bytes of each style's thumbnail, by manifest-relative path."""
+    return {f"{THUMBNAIL_DIR}/{name}.jpg":
+            base64.b64decode(info["thumbnail_jpeg"])
+            for name, info in zip(model.style_names, model.style_info)
+            if info.get("thumbnail_jpeg")}
+
+
+def read_manifest(path: str) -> dict:
+    """Reads and checks a manifest written by ``build_manifest``."""
+    try:
+        with open(path) as f:
+            manifest = json.load(f)
+    except (OSError, ValueError) as error:
+        raise MagentaStyleError(f"cannot read manifest {path}: {error}") from None
+    if (manifest.get("format") != FORMAT
+            or manifest.get("format_version") != FORMAT_VERSION):
+        raise MagentaStyleError(
+            f"{path} is not a version-{FORMAT_VERSION} {FORMAT} file")
+    size = manifest["embedding_size"]
+    for style in manifest["styles"]:
+        if len(style["embedding"]) != size:
+            raise MagentaStyleError(
+                f"style '{style['name']}' in {path} has "
+                f"{len(style['embedding'])} values, expected {size}")
+    return manifest
+
+
+def blend_embeddings(embeddings: Sequence[Sequence[float]],
+                     weights: Sequence[float]) -> np.ndarray:
+    """Σ (wᵢ / Σw) · eᵢ accumulated in float64 in index order, then float32.
+
+    This exact order of operations is the contract with the Android core.
+    """
+    if not len(embeddings) or len(embeddings) != len(weights):
+        raise MagentaStyleError("give one weight per style, at least one style")
+    if any(not np.isfinite(w) or w < 0 for w in weights):
+        raise MagentaStyleError(f"blend weights must be >= 0, got {list(weights)}")
+    total = 0.0
+    for w in weights:
+        total += float(w)
+    if total == 0.0:
+        raise MagentaStyleError("blend weights are all zero")
+    acc = np.zeros(len(embeddings[0]), np.float64)
+    for e, w in zip(embeddings, weights):
+        acc += (float(w) / total) * np.asarray(e, np.float32).astype(np.float64)
+    return acc.astype(np.float32)
+
+
+def stage_files(staging: str, files: dict[str, bytes]) -> None:
+    """Writes ``files`` (relative path → bytes) under ``staging``."""
+    for relative, content in files.items():
+        path = os.path.join(staging, relative)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(content)

@@ -1,0 +1,169 @@
+r"""Exports a trained model to TFLite with its style manifest and a report.
+
+  python -m export.to_tflite --model DIR --output_dir DIR \
+      [--quantize dynamic] [--representative_dir PHOTOS] [--eval_dir PHOTOS] \
+      [--android_assets android_demo/app/src/main/assets]
+
+Writes model.tflite, styles.json (+ thumbnails/) and fidelity_report.json.
+Files are staged and renamed into place: a failed export leaves old files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+
+from absl import flags
+
+from magenta_style import cli
+from magenta_style.errors import MagentaStyleError
+
+flags.DEFINE_string("model", None,
+                    "Trained model: a training output folder or its .keras file.")
+flags.DEFINE_string("output_dir", None, "Folder for the exported files.")
+flags.DEFINE_enum("quantize", "dynamic",
+                  ["float32", "float16", "dynamic", "int8", "mixed"],
+                  "float32; float16 weights; dynamic: int8 weights, float "
+                  "activations; int8: full integer; mixed: integer "
+                  "convolutions with float normalization.")
+flags.DEFINE_string("representative_dir", None,
+                    "Photos to calibrate int8/mixed activation ranges.")
+flags.DEFINE_integer("representative_count", 16,
+                     "How many representative photos to use at most.")
+flags.DEFINE_string("eval_dir", None,
+                    "Photos for the fidelity report (default: "
+                    "--representative_dir). Without any, the report has only "
+                    "size and latency.")
+flags.DEFINE_integer("eval_count", 5, "How many evaluation photos to use.")
+flags.DEFINE_list("report_sizes", ["256", "512"],
+                  "Square sizes (px) of the fidelity comparison.")
+flags.DEFINE_list("latency_sizes", ["256", "512"],
+                  "Square sizes (px) of the latency measurement.")
+flags.DEFINE_integer("latency_runs", 5, "Timed runs per size (median).")
+flags.DEFINE_integer("threads", 2, "Interpreter threads for the latency.")
+flags.DEFINE_integer("default_size", 384,
+                     "Default square input size the manifest suggests (px).")
+flags.DEFINE_string("android_assets", None,
+                    "Also copy the model and manifest to this folder "
+                    "(the demo's android_demo/app/src/main/assets).")
+FLAGS = flags.FLAGS
+
+REPORT_FILE = "fidelity_report.json"
+_CALIBRATION_SIZE = 256  # px, square crops of the representative photos
+
+
+def sizes(values: list[str], flag: str) -> list[int]:
+    """Positive multiples of 4 from a list flag."""
+    try:
+        result = [int(v) for v in values]
+    except ValueError:
+        raise MagentaStyleError(f"--{flag} must be integers, got {values}"
+                                ) from None
+    cli.require(all(s >= 16 and s % 4 == 0 for s in result),
+                f"--{flag} must be multiples of 4 >= 16, got {result}")
+    return result
+
+
+def photos(directory: str, count: int) -> list:
+    """Up to ``count`` readable photos of a folder (an empty one is an error)."""
+    from magenta_style.data import list_images, readable_images
+    from magenta_style.images import open_image
+
+    good, _ = readable_images(list_images(directory), 1024)
+    cli.require(bool(good), f"no readable image (jpg/png/webp) in {directory}")
+    step = max(1, len(good) // count)
+    return [open_image(p, max_side=1024) for p in good[::step][:count]]
+
+
+def representative_data(model, images):
+    """Calibration samples: each photo with a style embedding or a blend."""
+    from export.fidelity import square
+    from magenta_style.transformer import CONTENT_INPUT, EMBEDDING_INPUT
+
+    def generate():
+        n = model.num_styles
+        for i, image in enumerate(images):
+            style = ({i % n: 0.5, (i + 1) % n: 0.5} if i % 3 == 2 else i % n)
+            yield {CONTENT_INPUT: square(image, _CALIBRATION_SIZE),
+                   EMBEDDING_INPUT: model.embedding(style)[None]}
+
+    return generate
+
+
+def publish(staging: str, names: list[str], destination: str) -> None:
+    """Moves staged files/folders into ``destination``, each replaced whole."""
+    os.makedirs(destination, exist_ok=True)
+    for name in names:
+        source = os.path.join(staging, name)
+        target = os.path.join(destination, name)
+        if os.path.isdir(source) and os.path.exists(target):
+            shutil.rmtree(target)
+        os.replace(source, target)
+
+
+def main(argv) -> None:
+    del argv
+    cli.require(FLAGS.model is not None, "--model is required")
+    cli.require(FLAGS.output_dir is not None, "--output_dir is required")
+    report_sizes = sizes(FLAGS.report_sizes, "report_sizes")
+    latency_sizes = sizes(FLAGS.latency_sizes, "latency_sizes")
+    cli.require(FLAGS.default_size >= 16 and FLAGS.default_size % 4 == 0,
+                "--default_size must be a multiple of 4 >= 16")
+    cli.require(FLAGS.latency_runs >= 1, "--latency_runs must be >= 1")
+    output_dir = cli.writable_dir(FLAGS.output_dir)
+    if FLAGS.android_assets:
+        cli.writable_dir(FLAGS.android_assets)
+
+    from export import convert, fidelity, manifest
+    from magenta_style.model import load_model
+
+    model = load_model(FLAGS.model)
+    representative = None
+    if FLAGS.representative_dir:
+        representative = representative_data(
+            model, photos(FLAGS.representative_dir, FLAGS.representative_count))
+    eval_dir = FLAGS.eval_dir or FLAGS.representative_dir
+    eval_photos = photos(eval_dir, FLAGS.eval_count) if eval_dir else []
+
+    print(f"converting ({FLAGS.quantize}) ...", flush=True)
+    flatbuffer = convert.convert(model.transformer, FLAGS.quantize,
+                                 representative, FLAGS.default_size)
+    print("measuring fidelity and latency ...", flush=True)
+    report = {
+        "quantization": FLAGS.quantize, "model_bytes": len(flatbuffer),
+        "ops": sorted(convert.op_names(flatbuffer)), "threads": FLAGS.threads,
+        "eval_photos": len(eval_photos),
+        "fidelity": fidelity.fidelity(flatbuffer, model, eval_photos,
+                                      report_sizes) if eval_photos else [],
+        "latency_s": fidelity.latency(flatbuffer, model.embedding(0),
+                                      latency_sizes, FLAGS.latency_runs,
+                                      FLAGS.threads),
+    }
+    files = {manifest.MODEL_FILE: flatbuffer,
+             manifest.MANIFEST_FILE: json.dumps(manifest.build_manifest(
+                 model, FLAGS.quantize, (FLAGS.default_size,) * 2),
+                 indent=1).encode(),
+             REPORT_FILE: json.dumps(report, indent=1).encode(),
+             **manifest.thumbnails(model)}
+    app_files = [manifest.MODEL_FILE, manifest.MANIFEST_FILE]
+    if manifest.thumbnails(model):
+        app_files.append(manifest.THUMBNAIL_DIR)
+    for destination, names in [(output_dir, [REPORT_FILE] + app_files),
+                               (FLAGS.android_assets, app_files)]:
+        if destination:
+            staging = tempfile.mkdtemp(prefix=".tmp-export-", dir=destination)
+            try:
+                manifest.stage_files(staging, files)
+                publish(staging, names, destination)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+    print(fidelity.format_table(report))
+    print(f"exported to {output_dir}"
+          + (f" and {FLAGS.android_assets}" if FLAGS.android_assets else ""),
+          flush=True)
+
+
+if __name__ == "__main__":
+    cli.run(main)
