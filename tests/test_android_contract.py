@@ -1,0 +1,96 @@
+"""The Android core (pure JVM) against the Python implementation.
+
+Runs the JVM unit tests, then lets the JVM blend embeddings from an exported
+manifest and turn a fixed pixel array into the model's input; checks both
+against Python and runs the exported .tflite on them against Keras.
+"""
+
+import json
+import math
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+from conftest import REPO
+from export import convert, manifest
+from magenta_style.model import StylizationModel
+
+SCRIPT = os.path.join(REPO, "android_demo", "run_jvm_tests.sh")
+
+
+@pytest.fixture(scope="module")
+def model():
+    stylizer = StylizationModel(["ink", "oil", "wash"], alpha=0.25)
+    table = stylizer.style_table.table
+    noise = np.random.default_rng(5).normal(0, 0.4, table.shape)
+    table.assign(table.numpy() + noise.astype(np.float32))
+    return stylizer
+
+
+@pytest.fixture(scope="module")
+def jvm(model, tmp_path_factory):
+    """Runs the JVM tests and the JVM side of the contract; returns its JSON."""
+    folder = tmp_path_factory.mktemp("contract")
+    manifest_path = folder / manifest.MANIFEST_FILE
+    manifest_path.write_text(json.dumps(
+        manifest.build_manifest(model, "float32", (384, 384))))
+    out = folder / "jvm.json"
+    process = subprocess.run(["bash", SCRIPT, "--contract", str(manifest_path),
+                              str(out)], capture_output=True, text=True,
+                             timeout=900)
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    assert "OK (" in process.stdout  # JUnit's summary: every JVM test passed
+    return json.loads(out.read_text())
+
+
+def test_jvm_blends_equal_python_bit_for_bit(model, jvm):
+    styles = [np.asarray(s["embedding"], np.float32) for s in
+              manifest.build_manifest(model, "float32", (384, 384))["styles"]]
+    for key in ("blend_2", "blend_3"):
+        spec = jvm[f"{key}_spec"]
+        python = manifest.blend_embeddings([styles[i] for i in spec["styles"]],
+                                           spec["weights"])
+        np.testing.assert_array_equal(np.asarray(jvm[key], np.float32), python)
+
+
+def test_jvm_pixels_equal_python_conversion(jvm):
+    pixels = jvm["pixels"]
+    argb = np.asarray(pixels["argb"], np.uint64)
+    rgb = np.stack([(argb >> 16) & 255, (argb >> 8) & 255, argb & 255], -1)
+    python = rgb.astype(np.float32) / np.float32(255)
+    jvm_tensor = np.asarray(pixels["tensor"], np.float32).reshape(
+        pixels["height"], pixels["width"], 3)
+    python = python.reshape(pixels["height"], pixels["width"], 3)
+    assert np.abs(jvm_tensor - python).max() <= 1 / 255
+    np.testing.assert_array_equal(jvm_tensor, python)
+
+    values = np.clip(np.asarray(jvm["to_argb"]["tensor"], np.float32), 0, 1)
+    bytes_ = np.floor(values.astype(np.float64) * 255 + 0.5).astype(np.uint64)
+    r, g, b = bytes_.reshape(-1, 3).T
+    expected = 0xFF000000 | (r << 16) | (g << 8) | b
+    np.testing.assert_array_equal(np.asarray(jvm["to_argb"]["argb"], np.uint64),
+                                  expected)
+
+
+def test_jvm_input_sizes_keep_aspect_in_multiples_of_four(jvm):
+    for width, height, long_side, w, h in jvm["fit_sizes"]:
+        scale = long_side / max(width, height)
+        assert w == max(4, 4 * math.floor(width * scale / 4 + 0.5))
+        assert h == max(4, 4 * math.floor(height * scale / 4 + 0.5))
+        assert max(w, h) == long_side
+
+
+def test_tflite_on_jvm_inputs_matches_keras(model, jvm):
+    flatbuffer = convert.convert(model.transformer, "float32")
+    runner = convert.interpreter(flatbuffer).get_signature_runner(
+        convert.SIGNATURE)
+    pixels = jvm["pixels"]
+    content = np.asarray(pixels["tensor"], np.float32).reshape(
+        1, pixels["height"], pixels["width"], 3)
+    embedding = np.asarray(jvm["blend_3"], np.float32)[None]
+    lite = convert.run(runner, content, embedding)
+    keras_out = model.stylize(content, {"ink": 1, "oil": 2, "wash": 1})
+    assert lite.shape == content.shape
+    assert np.abs(lite - keras_out).max() <= 1e-4
