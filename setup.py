@@ -24,6 +24,7 @@ setup(
         "numpy",
         "pillow",
         "absl-py",
+        "matplotlib",  # plots of the evaluation and benchmark reports
     ],
     extras_require={"dev": ["pytest"]},
 )

@@ -124,6 +124,23 @@ class StylizationModel(keras.Model):
             self.save(tmp)
 
 
+def float32_copy(model: StylizationModel) -> StylizationModel:
+    """The same model built under the float32 policy, for saving and export.
+
+    A model built under a mixed policy computes in bfloat16; its variables are
+    float32 already, so the copy has exactly the same weights.
+    """
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy("float32")
+    try:
+        copy = StylizationModel(model.style_names, model.alpha,
+                                model.style_info)
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
 def style_record(source: str, image: np.ndarray, trained_by: str,
                  steps: int) -> dict:
     """What a model keeps about a style: source file, training, a thumbnail."""

@@ -118,12 +118,13 @@ def train(style_names, style_images, info, alpha: float,
     from magenta_style import data
     from magenta_style.loss_network import load_vgg19
     from magenta_style.losses import PerceptualLoss
-    from magenta_style.model import StylizationModel
+    from magenta_style.model import StylizationModel, float32_copy
     from magenta_style.training import (ResumableCheckpoint, StopAtStep,
                                         StyleTransferTrainer,
                                         restore_latest_checkpoint)
 
     keras.utils.set_random_seed(FLAGS.seed)
+    keras.mixed_precision.set_global_policy(FLAGS.precision)
     batches = data.training_batches(content_images(FLAGS.image_size),
                                     FLAGS.image_size, FLAGS.batch_size,
                                     cache=FLAGS.cache_images)
@@ -153,7 +154,7 @@ def train(style_names, style_images, info, alpha: float,
                     update_freq=max(1, FLAGS.checkpoint_every // 10)),
             ])
     path = os.path.join(output_dir, constants.MODEL_FILENAME)
-    stylizer.save_atomic(path)
+    float32_copy(stylizer).save_atomic(path)
     return path
 
 

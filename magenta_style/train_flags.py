@@ -42,6 +42,11 @@ flags.DEFINE_integer("checkpoint_every", constants.DEFAULT_CHECKPOINT_EVERY,
                      "Steps between checkpoints (a killed run loses at most "
                      "this many); also the length of one progress-bar epoch.")
 flags.DEFINE_integer("seed", 0, "Random seed.")
+flags.DEFINE_enum("precision", "mixed_bfloat16", ["float32", "mixed_bfloat16"],
+                  "Keras dtype policy while training: mixed_bfloat16 runs the "
+                  "convolutions in bfloat16 (about 1.8x faster on CPUs with "
+                  "AVX-512 BF16 or AMX; losses and normalization statistics "
+                  "stay float32). The saved model is float32 either way.")
 flags.DEFINE_bool("cache_images", True,
                   "Keep decoded content photos in memory after the first pass "
                   "(about 1 MB each at --image_size 256).")

@@ -1,0 +1,67 @@
+"""Shared by the benchmark scripts: the machine's peak and analytic FLOPs."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Callable
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+def median_seconds(fn: Callable[[], object], runs: int, warmup: int = 1
+                   ) -> float:
+    """Median wall time of ``fn()`` over ``runs`` calls after ``warmup``."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def matmul_peak_gflops(dtype: tf.DType, n: int = 4096, runs: int = 5) -> float:
+    """Measured TensorFlow n×n matmul throughput in GFLOP/s (2·n³ per call)."""
+    a = tf.random.uniform([n, n], dtype=tf.float32)
+    a = tf.cast(a, dtype)
+    matmul = tf.function(lambda x: tf.matmul(x, x))
+    seconds = median_seconds(lambda: matmul(a).numpy(), runs)
+    return 2 * n ** 3 / seconds / 1e9
+
+
+def _conv_flops(conv: keras.layers.Conv2D, height: int, width: int) -> float:
+    """2 · multiply-adds of one convolution producing a height×width output."""
+    k_h, k_w, c_in, c_out = conv.kernel.shape
+    return 2.0 * height * width * k_h * k_w * c_in * c_out
+
+
+def transformer_gflops(transformer: keras.Model, height: int, width: int
+                       ) -> float:
+    """Forward GFLOP of the transformer's convolutions at H×W (H, W ÷ 4)."""
+    from magenta_style.layers import ConvCIN, ResidualBlock
+
+    total, h, w = 0.0, height, width
+    for layer in transformer.layers:
+        blocks = ([layer.first, layer.second] if isinstance(layer, ResidualBlock)
+                  else [layer] if isinstance(layer, ConvCIN) else [])
+        for block in blocks:
+            if block.upsample:
+                h, w = 2 * h, 2 * w
+            h, w = h // block.strides, w // block.strides
+            total += _conv_flops(block.conv, h, w)
+    return total / 1e9
+
+
+def vgg_gflops(extractor: keras.Model, height: int, width: int) -> float:
+    """Forward GFLOP of a VGG feature extractor's convolutions at H×W."""
+    total, h, w = 0.0, height, width
+    for layer in extractor.layers:
+        if isinstance(layer, keras.layers.MaxPooling2D):
+            h, w = h // 2, w // 2
+        elif isinstance(layer, keras.layers.Conv2D):
+            total += _conv_flops(layer, h, w)
+    return total / 1e9

@@ -1,0 +1,92 @@
+r"""Inference speed of the Keras model and of each TFLite mode.
+
+  python benchmarks/inference.py [--model DIR] [--sizes 256,512,1024]
+
+Without --model, random-weight models are used (speed does not depend on the
+weights). Prints median latency (batch 1, 2 threads for TFLite), the
+compute-bound time at the measured float32 peak, and the throughput of the
+batched N-style pass.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from absl import app, flags  # noqa: E402
+
+flags.DEFINE_string("model", None, "Trained model (default: random weights).")
+flags.DEFINE_list("sizes", ["256", "512", "1024"], "Square input sizes.")
+flags.DEFINE_list("alphas", ["1.0", "0.5", "0.25"],
+                  "Widths to compare when no --model is given.")
+flags.DEFINE_list("modes", ["float32", "float16", "dynamic", "mixed"],
+                  "TFLite modes to time.")
+flags.DEFINE_integer("runs", 3, "Timed runs per measurement (median).")
+flags.DEFINE_integer("threads", 2, "TFLite interpreter threads.")
+flags.DEFINE_integer("styles", 6, "Styles in the batched pass.")
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    del argv
+    import numpy as np
+    import tensorflow as tf
+
+    from benchmarks.common import (matmul_peak_gflops, median_seconds,
+                                   transformer_gflops)
+    from export import convert
+    from magenta_style.model import StylizationModel, load_model
+
+    peak = matmul_peak_gflops(tf.float32)
+    print(f"peak matmul 4096² float32: {peak:.0f} GFLOP/s")
+    if FLAGS.model:
+        models = {"trained": load_model(FLAGS.model)}
+    else:
+        models = {f"alpha={a}": StylizationModel(
+            [f"s{i}" for i in range(FLAGS.styles)], alpha=float(a))
+            for a in FLAGS.alphas}
+    rng = np.random.default_rng(0)
+    sizes = [int(s) for s in FLAGS.sizes]
+
+    def representative(model):
+        def generate():
+            for i in range(4):
+                yield {"content": rng.random((1, 128, 128, 3), np.float32),
+                       "style_embedding": model.embedding(i % model.num_styles)[None]}
+        return generate
+
+    print(f"{'model':<12} {'runtime':<16} " +
+          " ".join(f"{s:>9}²" for s in sizes))
+    for name, model in models.items():
+        embedding = model.embedding(0)[None]
+        bound = [transformer_gflops(model.transformer, s, s) / peak for s in sizes]
+        print(f"{name:<12} {'compute bound':<16} " +
+              " ".join(f"{t * 1000:>9.0f}ms" for t in bound))
+        keras_times = []
+        for s in sizes:
+            x = rng.random((1, s, s, 3), np.float32)
+            w = model.style_weights(0)[None]
+            keras_times.append(median_seconds(
+                lambda: model._serve([x, w]).numpy(), FLAGS.runs))
+        print(f"{name:<12} {'keras':<16} " +
+              " ".join(f"{t * 1000:>9.0f}ms" for t in keras_times), flush=True)
+        for mode in FLAGS.modes:
+            runner = convert.interpreter(
+                convert.convert(model.transformer, mode, representative(model)),
+                FLAGS.threads).get_signature_runner(convert.SIGNATURE)
+            times = []
+            for s in sizes:
+                x = rng.random((1, s, s, 3), np.float32)
+                times.append(median_seconds(
+                    lambda: convert.run(runner, x, embedding), FLAGS.runs))
+            print(f"{name:<12} {'tflite ' + mode:<16} " +
+                  " ".join(f"{t * 1000:>9.0f}ms" for t in times), flush=True)
+        x = rng.random((512, 512, 3), np.float32)
+        batched = median_seconds(lambda: model.stylize_styles(x), FLAGS.runs)
+        print(f"{name:<12} {model.num_styles} styles in one pass at 512²: "
+              f"{batched:.2f} s, {model.num_styles / batched:.2f} images/s",
+              flush=True)
+
+
+if __name__ == "__main__":
+    app.run(main)

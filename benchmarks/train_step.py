@@ -1,0 +1,91 @@
+r"""Training-step speed: seconds per step, images/s and fraction of peak.
+
+  python benchmarks/train_step.py --vgg_weights ../shared/data/vgg19_notop.h5 \
+      --content_dir ../shared/data/photos [--precision mixed_bfloat16] [--jit]
+
+Prints the machine's measured matmul peak (float32 and bfloat16) first, then
+for each size × batch the median step time fed by synthetic tensors and by
+the real tf.data pipeline over --content_dir.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from absl import app, flags  # noqa: E402
+
+flags.DEFINE_string("vgg_weights", "imagenet", "VGG-19 weights.")
+flags.DEFINE_string("content_dir", None, "Photos for the real-data pipeline.")
+flags.DEFINE_string("styles_dir", None, "Style images (default: random).")
+flags.DEFINE_list("sizes", ["256", "128"], "Square crop sizes.")
+flags.DEFINE_list("batches", ["8", "4"], "Batch sizes.")
+flags.DEFINE_integer("steps", 5, "Timed steps per configuration (median).")
+flags.DEFINE_enum("precision", "float32", ["float32", "mixed_bfloat16"],
+                  "Keras dtype policy of the networks.")
+flags.DEFINE_bool("jit", False, "XLA-compile the train step.")
+flags.DEFINE_float("alpha", 1.0, "Transformer width multiplier.")
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    del argv
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from benchmarks.common import (matmul_peak_gflops, median_seconds,
+                                   transformer_gflops, vgg_gflops)
+    from magenta_style import data
+    from magenta_style.loss_network import load_vgg19
+    from magenta_style.losses import PerceptualLoss
+    from magenta_style.model import StylizationModel
+    from magenta_style.training import StyleTransferTrainer
+
+    peak32 = matmul_peak_gflops(tf.float32)
+    peak16 = matmul_peak_gflops(tf.bfloat16)
+    print(f"peak matmul 4096²: float32 {peak32:.0f} GFLOP/s, "
+          f"bfloat16 {peak16:.0f} GFLOP/s")
+    peak = peak16 if FLAGS.precision == "mixed_bfloat16" else peak32
+    keras.mixed_precision.set_global_policy(FLAGS.precision)
+
+    perceptual = PerceptualLoss(load_vgg19(FLAGS.vgg_weights))
+    rng = np.random.default_rng(0)
+    styles = [rng.random((256, 256, 3), dtype=np.float32) for _ in range(2)]
+    stylizer = StylizationModel(["a", "b"], alpha=FLAGS.alpha)
+    trainer = StyleTransferTrainer(stylizer, perceptual,
+                                   perceptual.style_grams(styles))
+    trainer.compile(optimizer=keras.optimizers.Adam(1e-3),
+                    jit_compile=FLAGS.jit)
+    images = None
+    if FLAGS.content_dir:
+        images, _, _ = data.folder_images(FLAGS.content_dir, 256)
+
+    print(f"precision {FLAGS.precision}, jit {FLAGS.jit}, alpha {FLAGS.alpha}")
+    print(f"{'size':>5} {'batch':>5} {'feed':>9} {'s/step':>7} {'img/s':>6} "
+          f"{'GFLOP/step':>10} {'GFLOP/s':>8} {'of peak':>7}")
+    for size in map(int, FLAGS.sizes):
+        per_image = (3 * transformer_gflops(stylizer.transformer, size, size)
+                     + vgg_gflops(perceptual.content_extractor, size, size)
+                     + 2 * vgg_gflops(perceptual.extractor, size, size))
+        for batch in map(int, FLAGS.batches):
+            feeds = {"synthetic": tf.data.Dataset.from_tensors(
+                tf.random.uniform([batch, size, size, 3])).repeat()}
+            if images is not None:
+                feeds["real"] = data.training_batches(images, size, batch)
+            for feed, dataset in feeds.items():
+                iterator = iter(dataset)
+                trainer.train_function = None
+                trainer.make_train_function()
+                step = trainer.train_function
+                seconds = median_seconds(lambda: step(iterator), FLAGS.steps,
+                                         warmup=2)
+                flops = per_image * batch
+                print(f"{size:>5} {batch:>5} {feed:>9} {seconds:>7.2f} "
+                      f"{batch / seconds:>6.2f} {flops:>10.0f} "
+                      f"{flops / seconds:>8.0f} {flops / seconds / peak:>7.0%}",
+                      flush=True)
+
+
+if __name__ == "__main__":
+    app.run(main)
