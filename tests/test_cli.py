@@ -188,3 +188,25 @@ def test_bad_flag_values_are_one_line_errors(tmp_path):
     assert_one_line_error(run_cli(STYLIZE, "--model", str(tmp_path / "none"),
                                   "--content", CONTENT_DIR, "--output_dir",
                                   str(tmp_path / "o")), "model not found")
+
+
+def test_evaluate_writes_report_plot_and_contact_sheet(trained, tmp_path):
+    process = run_cli("magenta_style.evaluate", "--model", str(trained),
+                      "--styles_dir", STYLES_DIR, "--content_dir", CONTENT_DIR,
+                      "--output_dir", str(tmp_path), "--size", "48",
+                      "--style_size", "64", "--vgg_weights", VGG_WEIGHTS)
+    assert process.returncode == 0, process.stderr[-2000:]
+    assert sorted(os.listdir(tmp_path)) == [
+        "contact_sheet.png", "interpolation.png", "report.json"]
+    import json
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert [r["style"] for r in report["styles"]] == ["the_scream", "wave_crop"]
+    for row in report["styles"]:
+        assert row["photo_style"] > 0 and row["unrelated_content"] > 0
+        assert row["pastiche_content"] > 0
+    study = report["interpolation"]
+    assert len(study["weight_a"]) == 11
+    assert -1.0 <= study["spearman_a"] <= 1.0
+    sheet = Image.open(tmp_path / "contact_sheet.png")
+    assert sheet.size == (3 * 192, 24 + 6 * 192)  # 5 photos + a blend row
+    assert "Spearman" in process.stdout

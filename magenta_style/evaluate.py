@@ -1,0 +1,130 @@
+r"""Evaluates a trained model: losses per style, interpolation, contact sheet.
+
+  python -m magenta_style.evaluate --model DIR --styles_dir DIR \
+      --content_dir PHOTOS --output_dir DIR [--vgg_weights vgg19_notop.h5]
+
+Writes report.json, interpolation.png and contact_sheet.png, and prints the
+tables. Evaluation photos must not be training photos.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from absl import flags
+
+from magenta_style import cli
+from magenta_style.errors import MagentaStyleError
+
+flags.DEFINE_string("model", None, "Trained model folder or .keras file.")
+flags.DEFINE_string("styles_dir", None,
+                    "Folder holding the model's style images (by file name).")
+flags.DEFINE_string("content_dir", None, "Evaluation photos (not training ones).")
+flags.DEFINE_string("output_dir", None, "Folder for the report and images.")
+flags.DEFINE_string("vgg_weights", "imagenet",
+                    "VGG-19 weights: 'imagenet' or a local notop .h5 file.")
+flags.DEFINE_integer("size", 512, "Longer side of the evaluation photos, px.")
+flags.DEFINE_integer("style_size", 512, "Longer side of the style images, px.")
+flags.DEFINE_list("interpolate", None,
+                  "Two styles for the interpolation study (default: the "
+                  "first two).")
+flags.DEFINE_integer("seed", 0, "Seed of the untrained baseline network.")
+FLAGS = flags.FLAGS
+
+
+def style_images(model, styles_dir: str, size: int) -> list:
+    """The model's style images, found in ``styles_dir`` by source file name."""
+    from magenta_style.data import list_images
+    from magenta_style.images import open_image
+
+    files = {os.path.basename(p): p for p in list_images(styles_dir)}
+    stems = {os.path.splitext(k)[0]: v for k, v in files.items()}
+    images = []
+    for name, info in zip(model.style_names, model.style_info):
+        path = files.get(info.get("source", "")) or stems.get(name)
+        if path is None:
+            raise MagentaStyleError(
+                f"style image of '{name}' not found in {styles_dir}")
+        images.append(open_image(path, max_side=size))
+    return images
+
+
+def print_tables(report: dict) -> None:
+    """The report as readable tables on stdout."""
+    print(f"{'style':<18} {'pastiche':>9} {'photo':>9} {'untrained':>9} "
+          f"{'ratio':>6} | {'content':>8} {'untrained':>9} {'unrelated':>9}")
+    for r in report["styles"]:
+        print(f"{r['style'][:18]:<18} {r['pastiche_style']:>9.3f} "
+              f"{r['photo_style']:>9.3f} {r['untrained_style']:>9.3f} "
+              f"{r['pastiche_style'] / r['photo_style']:>6.3f} | "
+              f"{r['pastiche_content']:>8.3f} {r['untrained_content']:>9.3f} "
+              f"{r['unrelated_content']:>9.3f}")
+    study = report["interpolation"]
+    print(f"\ninterpolation {study['a']} → {study['b']}")
+    print(f"{'w(a)':>5} {'L_style(a)':>11} {'L_style(b)':>11}")
+    for w, la, lb in zip(study["weight_a"], study["style_loss_a"],
+                         study["style_loss_b"]):
+        print(f"{w:>5.1f} {la:>11.3f} {lb:>11.3f}")
+    print(f"Spearman ρ(weight a, loss a) = {study['spearman_a']:.3f}, "
+          f"ρ(weight b, loss b) = {study['spearman_b']:.3f}")
+
+
+def main(argv) -> None:
+    del argv
+    for name in ("model", "styles_dir", "content_dir", "output_dir"):
+        cli.require(getattr(FLAGS, name) is not None, f"--{name} is required")
+    cli.require(FLAGS.size >= 32, "--size must be >= 32")
+    output_dir = cli.writable_dir(FLAGS.output_dir)
+
+    import keras
+
+    from magenta_style import evaluation
+    from magenta_style.data import list_images, readable_images
+    from magenta_style.fileio import atomic_file
+    from magenta_style.images import open_image, save_image
+    from magenta_style.loss_network import load_vgg19
+    from magenta_style.losses import PerceptualLoss
+    from magenta_style.model import StylizationModel, load_model
+
+    model = load_model(FLAGS.model)
+    pair = FLAGS.interpolate or model.style_names[:2]
+    cli.require(len(pair) == 2, "--interpolate takes two style names")
+    for name in pair:
+        model.style_index(name)
+    paths, _ = readable_images(list_images(FLAGS.content_dir), FLAGS.size)
+    cli.require(bool(paths), f"no readable image in {FLAGS.content_dir}")
+    photos = [open_image(p, max_side=FLAGS.size) for p in paths]
+    perceptual = PerceptualLoss(load_vgg19(FLAGS.vgg_weights))
+    grams = perceptual.style_grams(style_images(model, FLAGS.styles_dir,
+                                                FLAGS.style_size))
+    keras.utils.set_random_seed(FLAGS.seed)
+    untrained = StylizationModel(model.style_names, model.alpha)
+
+    print(f"evaluating {model.num_styles} styles on {len(photos)} photos ...",
+          flush=True)
+    report = {
+        "model": os.path.abspath(FLAGS.model), "photos": [
+            os.path.basename(p) for p in paths], "size": FLAGS.size,
+        "styles": evaluation.style_table(model, untrained, perceptual, grams,
+                                         photos),
+        "interpolation": evaluation.interpolation(model, perceptual, grams,
+                                                  photos, *pair),
+    }
+    evaluation.plot_interpolation(report["interpolation"], os.path.join(
+        output_dir, "interpolation.png"))
+    n = model.num_styles
+    blends = [{i: 0.5, (i + 1) % n: 0.5} for i in range(n)] if n > 1 else []
+    sheet = evaluation.contact_sheet(model, photos, blends)
+    save_image(sheet.astype("float32") / 255.0,
+               os.path.join(output_dir, "contact_sheet.png"))
+    with atomic_file(os.path.join(output_dir, "report.json")) as tmp, \
+            open(tmp, "w") as f:
+        json.dump(report, f, indent=1)
+    print_tables(report)
+    print(f"wrote report.json, interpolation.png, contact_sheet.png to "
+          f"{output_dir}", flush=True)
+
+
+if __name__ == "__main__":
+    cli.run(main)
