@@ -51,7 +51,6 @@ flags.DEFINE_string("android_assets", None,
 FLAGS = flags.FLAGS
 
 REPORT_FILE = "fidelity_report.json"
-_CALIBRATION_SIZE = 256  # px, square crops of the representative photos
 
 
 def sizes(values: list[str], flag: str) -> list[int]:
@@ -64,32 +63,6 @@ def sizes(values: list[str], flag: str) -> list[int]:
     cli.require(all(s >= 16 and s % 4 == 0 for s in result),
                 f"--{flag} must be multiples of 4 >= 16, got {result}")
     return result
-
-
-def photos(directory: str, count: int) -> list:
-    """Up to ``count`` readable photos of a folder (an empty one is an error)."""
-    from magenta_style.data import list_images, readable_images
-    from magenta_style.images import open_image
-
-    good, _ = readable_images(list_images(directory), 1024)
-    cli.require(bool(good), f"no readable image (jpg/png/webp) in {directory}")
-    step = max(1, len(good) // count)
-    return [open_image(p, max_side=1024) for p in good[::step][:count]]
-
-
-def representative_data(model, images):
-    """Calibration samples: each photo with a style embedding or a blend."""
-    from export.fidelity import square
-    from magenta_style.transformer import CONTENT_INPUT, EMBEDDING_INPUT
-
-    def generate():
-        n = model.num_styles
-        for i, image in enumerate(images):
-            style = ({i % n: 0.5, (i + 1) % n: 0.5} if i % 3 == 2 else i % n)
-            yield {CONTENT_INPUT: square(image, _CALIBRATION_SIZE),
-                   EMBEDDING_INPUT: model.embedding(style)[None]}
-
-    return generate
 
 
 def publish(staging: str, names: list[str], destination: str) -> None:
@@ -117,15 +90,18 @@ def main(argv) -> None:
         cli.writable_dir(FLAGS.android_assets)
 
     from export import convert, fidelity, manifest
+    from export.calibration import representative_data
+    from magenta_style.data import sample_images
     from magenta_style.model import load_model
 
     model = load_model(FLAGS.model)
     representative = None
     if FLAGS.representative_dir:
         representative = representative_data(
-            model, photos(FLAGS.representative_dir, FLAGS.representative_count))
+            model, sample_images(FLAGS.representative_dir,
+                                 FLAGS.representative_count))
     eval_dir = FLAGS.eval_dir or FLAGS.representative_dir
-    eval_photos = photos(eval_dir, FLAGS.eval_count) if eval_dir else []
+    eval_photos = sample_images(eval_dir, FLAGS.eval_count) if eval_dir else []
 
     print(f"converting ({FLAGS.quantize}) ...", flush=True)
     flatbuffer = convert.convert(model.transformer, FLAGS.quantize,

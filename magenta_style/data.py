@@ -93,6 +93,20 @@ def readable_images(paths: Sequence[str], max_side: int
     return good, bad
 
 
+def sample_images(directory: str, count: int, max_side: int = 1024
+                  ) -> list[np.ndarray]:
+    """Up to ``count`` readable images spread over a folder's sorted files.
+
+    Raises MagentaStyleError if the folder has no readable image.
+    """
+    good, _ = readable_images(list_images(directory), max_side)
+    if not good:
+        raise MagentaStyleError(
+            f"no readable image (jpg/png/webp) in {directory}")
+    step = max(1, len(good) // count)
+    return [open_image(p, max_side=max_side) for p in good[::step][:count]]
+
+
 def random_crop(image: tf.Tensor, image_size: int) -> tf.Tensor:
     """A random square crop of random scale, resized to image_size², flipped."""
     shape = tf.shape(image)
