@@ -65,9 +65,8 @@ def main(argv):
         keras_times = []
         for s in sizes:
             x = rng.random((1, s, s, 3), np.float32)
-            w = model.style_weights(0)[None]
             keras_times.append(median_seconds(
-                lambda: model._serve([x, w]).numpy(), FLAGS.runs))
+                lambda: model.stylize(x, 0), FLAGS.runs))
         print(f"{name:<12} {'keras':<16} " +
               " ".join(f"{t * 1000:>9.0f}ms" for t in keras_times), flush=True)
         for mode in FLAGS.modes:

@@ -21,7 +21,8 @@ from magenta_style import cli
 from magenta_style.errors import MagentaStyleError
 
 flags.DEFINE_string("model", None,
-                    "Trained model: a training output folder or its .keras file.")
+                    "Trained model: a training output folder or its .keras "
+                    "file (default: the model shipped with the package).")
 flags.DEFINE_string("output_dir", None, "Folder for the exported files.")
 flags.DEFINE_enum("quantize", "dynamic",
                   ["float32", "float16", "dynamic", "int8", "mixed"],
@@ -78,7 +79,6 @@ def publish(staging: str, names: list[str], destination: str) -> None:
 
 def main(argv) -> None:
     del argv
-    cli.require(FLAGS.model is not None, "--model is required")
     cli.require(FLAGS.output_dir is not None, "--output_dir is required")
     report_sizes = sizes(FLAGS.report_sizes, "report_sizes")
     latency_sizes = sizes(FLAGS.latency_sizes, "latency_sizes")

@@ -1,5 +1,7 @@
 """Named constants of the method, with their units, in one place."""
 
+import os
+
 # Conditional instance normalization: variance epsilon, added to σ² of
 # activations (the transformer's activations are O(1), so 1e-5 is negligible).
 CIN_EPSILON = 1e-5
@@ -60,3 +62,7 @@ TRAIN_CONFIG_FILENAME = "train_config.json"
 LOG_DIRNAME = "logs"
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")
+
+# The multi-style model shipped with the package (see README "Default model").
+DEFAULT_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                             "pretrained", "default.keras")

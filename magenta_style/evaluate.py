@@ -14,10 +14,11 @@ import os
 
 from absl import flags
 
-from magenta_style import cli
+from magenta_style import cli, constants
 from magenta_style.errors import MagentaStyleError
 
-flags.DEFINE_string("model", None, "Trained model folder or .keras file.")
+flags.DEFINE_string("model", None, "Trained model folder or .keras file "
+                    "(default: the model shipped with the package).")
 flags.DEFINE_string("styles_dir", None,
                     "Folder holding the model's style images (by file name).")
 flags.DEFINE_string("content_dir", None, "Evaluation photos (not training ones).")
@@ -72,7 +73,7 @@ def print_tables(report: dict) -> None:
 
 def main(argv) -> None:
     del argv
-    for name in ("model", "styles_dir", "content_dir", "output_dir"):
+    for name in ("styles_dir", "content_dir", "output_dir"):
         cli.require(getattr(FLAGS, name) is not None, f"--{name} is required")
     cli.require(FLAGS.size >= 32, "--size must be >= 32")
     output_dir = cli.writable_dir(FLAGS.output_dir)
@@ -104,7 +105,8 @@ def main(argv) -> None:
     print(f"evaluating {model.num_styles} styles on {len(photos)} photos ...",
           flush=True)
     report = {
-        "model": os.path.abspath(FLAGS.model), "photos": [
+        "model": os.path.abspath(FLAGS.model or constants.DEFAULT_MODEL),
+        "photos": [
             os.path.basename(p) for p in paths], "size": FLAGS.size,
         "styles": evaluation.style_table(model, untrained, perceptual, grams,
                                          photos),

@@ -177,8 +177,16 @@ def model_file(path: str) -> str:
     return path
 
 
-def load_model(path: str) -> StylizationModel:
-    """Loads a StylizationModel from its .keras file or training folder."""
+def load_model(path: str | None = None) -> StylizationModel:
+    """Loads a StylizationModel from its .keras file or training folder.
+
+    Without ``path``, loads the default model shipped with the package.
+    """
+    if path is None:
+        if not os.path.isfile(constants.DEFAULT_MODEL):
+            raise MagentaStyleError(
+                "this installation has no bundled default model; pass --model")
+        path = constants.DEFAULT_MODEL
     filename = model_file(path)
     try:
         model = keras.saving.load_model(filename, compile=False)

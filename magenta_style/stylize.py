@@ -17,7 +17,8 @@ from magenta_style import cli
 from magenta_style.errors import MagentaStyleError
 
 flags.DEFINE_string("model", None,
-                    "Trained model: a training output folder or its .keras file.")
+                    "Trained model: a training output folder or its .keras "
+                    "file (default: the model shipped with the package).")
 flags.DEFINE_string("content", None, "A photo, or a folder of photos.")
 flags.DEFINE_string("output_dir", None, "Folder for the stylized images.")
 flags.DEFINE_list("styles", None,
@@ -56,7 +57,6 @@ def blend_label(blend: dict, style_names: list[str]) -> str:
 
 def main(argv) -> None:
     del argv
-    cli.require(FLAGS.model is not None, "--model is required")
     cli.require(FLAGS.content is not None, "--content is required")
     cli.require(FLAGS.output_dir is not None, "--output_dir is required")
     cli.require(FLAGS.max_size >= 0, "--max_size must be >= 0")
