@@ -25,6 +25,7 @@ setup(
         "pillow",
         "absl-py",
         "matplotlib",  # plots of the evaluation and benchmark reports
+        "scipy",  # a well-kept L-BFGS(-B) for the optimization method (gatys.py)
     ],
     extras_require={"dev": ["pytest"]},
 )

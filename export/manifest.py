@@ -16,6 +16,8 @@ import numpy as np
 
 from magenta_style.constants import SIZE_MULTIPLE
 from magenta_style.errors import MagentaStyleError
+from magenta_style.fileio import atomic_file
+from magenta_style.library import StyleFile, check_fits, read_style_file
 from magenta_style.model import StylizationModel
 from magenta_style.transformer import (CONTENT_INPUT, EMBEDDING_INPUT,
                                        OUTPUT_NAME)
@@ -85,6 +87,42 @@ def read_manifest(path: str) -> dict:
             raise MagentaStyleError(
                 f"style '{style['name']}' in {path} has "
                 f"{len(style['embedding'])} values, expected {size}")
+    return manifest
+
+
+def add_style_file(manifest: dict, style: str | StyleFile) -> dict:
+    """A copy of ``manifest`` with a ``.style.json`` style appended.
+
+    The style must fit the manifest's model (embedding size and alpha) and
+    its name must be new. Its embedding is the file's float16 values.
+    """
+    if not isinstance(style, StyleFile):
+        style = read_style_file(style)
+    check_fits(style, manifest["embedding_size"], manifest.get("alpha"))
+    if style.name in [s["name"] for s in manifest["styles"]]:
+        raise MagentaStyleError(
+            f"the manifest already has a style '{style.name}'")
+    metadata = style.metadata
+    entry = {"name": style.name,
+             "embedding": [float(v) for v in style.embedding],
+             "thumbnail": None, "source": metadata.get("source"),
+             "trained_by": metadata.get("trained_by"),
+             "steps": metadata.get("steps")}
+    return {**manifest, "styles": list(manifest["styles"]) + [entry]}
+
+
+def add_style_files(manifest_path: str, style_paths: Sequence[str]) -> dict:
+    """Appends style files to an exported styles.json in place (atomically),
+    so an app gets new styles without a new model; returns the manifest."""
+    manifest = read_manifest(manifest_path)
+    for path in style_paths:
+        manifest = add_style_file(manifest, path)
+    try:
+        with atomic_file(manifest_path) as tmp, open(tmp, "w") as f:
+            json.dump(manifest, f, indent=1)
+    except OSError as error:
+        raise MagentaStyleError(
+            f"cannot write {manifest_path}: {error.strerror}") from None
     return manifest
 
 

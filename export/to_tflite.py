@@ -2,7 +2,8 @@ r"""Exports a trained model to TFLite with its style manifest and a report.
 
   python -m export.to_tflite --model DIR --output_dir DIR \
       [--quantize dynamic] [--representative_dir PHOTOS] [--eval_dir PHOTOS] \
-      [--android_assets android_demo/app/src/main/assets]
+      [--android_assets android_demo/app/src/main/assets] \
+      [--style_files a.style.json,b.style.json]
 
 Writes model.tflite, styles.json (+ thumbnails/) and fidelity_report.json.
 Files are staged and renamed into place: a failed export leaves old files.
@@ -49,6 +50,10 @@ flags.DEFINE_integer("default_size", 384,
 flags.DEFINE_string("android_assets", None,
                     "Also copy the model and manifest to this folder "
                     "(the demo's android_demo/app/src/main/assets).")
+flags.DEFINE_list("style_files", [],
+                  "Style files (.style.json, from python -m "
+                  "magenta_style.styles --export) to append to styles.json; "
+                  "each must fit the model's embedding size.")
 FLAGS = flags.FLAGS
 
 REPORT_FILE = "fidelity_report.json"
@@ -95,6 +100,15 @@ def main(argv) -> None:
     from magenta_style.model import load_model
 
     model = load_model(FLAGS.model)
+    from magenta_style.library import check_fits, read_style_file
+    extra_styles = [read_style_file(p) for p in FLAGS.style_files]
+    names = list(model.style_names)
+    for style in extra_styles:  # checked before the slow conversion
+        check_fits(style, model.embedding_size, model.alpha)
+        cli.require(style.name not in names,
+                    f"style '{style.name}' of {style.path} is already in "
+                    "the manifest")
+        names.append(style.name)
     representative = None
     if FLAGS.representative_dir:
         representative = representative_data(
@@ -117,10 +131,13 @@ def main(argv) -> None:
                                       latency_sizes, FLAGS.latency_runs,
                                       FLAGS.threads),
     }
+    styles_json = manifest.build_manifest(model, FLAGS.quantize,
+                                          (FLAGS.default_size,) * 2)
+    for style in extra_styles:
+        styles_json = manifest.add_style_file(styles_json, style)
     files = {manifest.MODEL_FILE: flatbuffer,
-             manifest.MANIFEST_FILE: json.dumps(manifest.build_manifest(
-                 model, FLAGS.quantize, (FLAGS.default_size,) * 2),
-                 indent=1).encode(),
+             manifest.MANIFEST_FILE: json.dumps(styles_json,
+                                                indent=1).encode(),
              REPORT_FILE: json.dumps(report, indent=1).encode(),
              **manifest.thumbnails(model)}
     app_files = [manifest.MODEL_FILE, manifest.MANIFEST_FILE]

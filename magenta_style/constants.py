@@ -55,6 +55,14 @@ DEFAULT_LEARNING_RATE = 1e-3
 DEFAULT_STEPS = 40_000
 DEFAULT_CHECKPOINT_EVERY = 200  # steps
 
+# Direct optimization of the pixels (Gatys et al.; magenta_style.optimize).
+DEFAULT_OPTIMIZE_ITERATIONS = 300
+DEFAULT_OPTIMIZE_IMAGE_SIZE = 512  # pixels, longer side of the pastiche
+DEFAULT_OPTIMIZE_ADAM_LR = 0.02  # Adam step, in pixel units of [0, 1]
+# Shorter side (pixels) below which an image is refused: block5_conv1 sees
+# the image at 1/16 scale, so 32 px leave it a 2x2 map for its Gram matrix.
+MIN_IMAGE_SIDE = 32
+
 # File names inside a training output directory.
 MODEL_FILENAME = "model.keras"
 CHECKPOINT_DIRNAME = "checkpoints"

@@ -59,9 +59,13 @@ def load_style_images(styles_dir: str, style_size: int,
                 f"available: {', '.join(sorted(by_name))}")
         by_name = {n: by_name[n] for n in sorted(names)}
     chosen = sorted(by_name)
-    images = [_with_longer_side(open_image(by_name[n], max_side=style_size),
-                                style_size) for n in chosen]
+    images = [load_style_image(by_name[n], style_size) for n in chosen]
     return chosen, images, [by_name[n] for n in chosen]
+
+
+def load_style_image(path: str, style_size: int) -> np.ndarray:
+    """One style image with longer side ``style_size`` (unreadable: error)."""
+    return _with_longer_side(open_image(path, max_side=style_size), style_size)
 
 
 def _with_longer_side(image: np.ndarray, size: int) -> np.ndarray:

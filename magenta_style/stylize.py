@@ -1,10 +1,12 @@
 r"""Stylizes photos with a trained model: every style at once, or a blend.
 
   python -m magenta_style.stylize --model DIR --content IMG_OR_DIR \
-      --output_dir DIR [--styles a,b] [--blend "a=0.7,b=0.3"]
+      --output_dir DIR [--styles a,b] [--blend "a=0.7,b=0.3"] \
+      [--preserve_colors]
 
 Without --blend, each photo is rendered in every requested style in one
-batched pass and written as <photo>_<style>.png.
+batched pass and written as <photo>_<style>.png. --preserve_colors keeps
+each photo's colours (style on luminance only).
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ flags.DEFINE_integer("max_size", 1024,
                      "Shrink photos whose longer side exceeds this (pixels); "
                      "0 keeps the original size.")
 flags.DEFINE_enum("format", "png", ["png", "jpg", "webp"], "Output format.")
+flags.DEFINE_bool("preserve_colors", False,
+                  "Keep each photo's colours: the pastiche's luminance with "
+                  "the photo's chrominance (Gatys et al. 2016, YIQ).")
 FLAGS = flags.FLAGS
 
 
@@ -66,6 +71,7 @@ def main(argv) -> None:
     files = content_files(FLAGS.content)
     output_dir = cli.writable_dir(FLAGS.output_dir)
 
+    from magenta_style.color import preserve_colors
     from magenta_style.images import open_image, save_image
     from magenta_style.model import load_model
 
@@ -95,6 +101,8 @@ def main(argv) -> None:
             pastiches = model.stylize_styles(image, indices)
         stem = os.path.splitext(os.path.basename(path))[0]
         for label, pastiche in zip(labels, pastiches):
+            if FLAGS.preserve_colors:
+                pastiche = preserve_colors(image, pastiche)
             save_image(pastiche, os.path.join(
                 output_dir, f"{stem}_{label}.{FLAGS.format}"))
             written += 1

@@ -34,6 +34,12 @@ FLAGS = flags.FLAGS
 def check_flags() -> None:
     """Rejects flag values that cannot work, with a message naming the flag."""
     cli.require(FLAGS.styles_dir is not None, "--styles_dir is required")
+    check_training_flags()
+    cli.require(0 < FLAGS.alpha <= 4, "--alpha must be in (0, 4]")
+
+
+def check_training_flags() -> None:
+    """Checks the flags of train_flags.py (shared with finetune)."""
     cli.require(FLAGS.output_dir is not None, "--output_dir is required")
     cli.require((FLAGS.content_dir is None) != (FLAGS.tfds_name is None),
                 "give exactly one of --content_dir and --tfds_name")
@@ -45,7 +51,6 @@ def check_flags() -> None:
     cli.require(FLAGS.steps >= 1, "--steps must be >= 1")
     cli.require(FLAGS.checkpoint_every >= 1, "--checkpoint_every must be >= 1")
     cli.require(FLAGS.learning_rate > 0, "--learning_rate must be > 0")
-    cli.require(0 < FLAGS.alpha <= 4, "--alpha must be in (0, 4]")
 
 
 def loss_config():
@@ -108,10 +113,13 @@ def validation_data(image_size: int, batch_size: int):
 
 
 def train(style_names, style_images, info, alpha: float,
-          output_dir: str, stylizer=None) -> str:
+          output_dir: str, stylizer=None, trainable_styles=None) -> str:
     """Trains (or resumes) and writes the model; returns its path.
 
-    ``stylizer`` is an existing StylizationModel to train instead of a new one.
+    ``stylizer`` is an existing StylizationModel to train instead of a new one
+    (build it under the --precision policy to train in that precision).
+    ``trainable_styles``: train only these rows of its style table, with
+    ``style_images`` their images in that order (see StyleTransferTrainer).
     """
     import keras
 
@@ -133,7 +141,8 @@ def train(style_names, style_images, info, alpha: float,
     if stylizer is None:
         stylizer = StylizationModel(style_names, alpha=alpha,
                                     style_info=info)
-    trainer = StyleTransferTrainer(stylizer, perceptual, grams)
+    trainer = StyleTransferTrainer(stylizer, perceptual, grams,
+                                   trainable_styles)
     trainer.compile(optimizer=keras.optimizers.Adam(FLAGS.learning_rate))
     checkpoints = os.path.join(output_dir, constants.CHECKPOINT_DIRNAME)
     initial_epoch = restore_latest_checkpoint(checkpoints, trainer)

@@ -12,6 +12,7 @@ import glob
 import json
 import os
 import shutil
+from typing import Sequence
 
 import keras
 import numpy as np
@@ -31,15 +32,40 @@ class StyleTransferTrainer(keras.Model):
     """Trains a StylizationModel; the loss network is not a tracked part of it.
 
     ``style_grams[layer]`` is [N, C, C], row i the target of style i.
+
+    ``trainable_styles`` (fine-tuning) lists the style-table rows to train:
+    only they are sampled, ``style_grams`` then has one row per listed style
+    (in that order), the transformer is frozen and the gradient of every
+    other row is zeroed, so those rows stay bit for bit as they were.
     """
 
     def __init__(self, stylizer: StylizationModel,
-                 perceptual_loss: PerceptualLoss, style_grams: dict, **kwargs):
+                 perceptual_loss: PerceptualLoss, style_grams: dict,
+                 trainable_styles: Sequence[int] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.stylizer = stylizer
         self._perceptual = perceptual_loss
         self._grams = {k: tf.constant(v, tf.float32)
                        for k, v in style_grams.items()}
+        n = stylizer.num_styles
+        rows = list(range(n)) if trainable_styles is None else [
+            int(i) for i in trainable_styles]
+        if not rows or len(set(rows)) != len(rows) or not all(
+                0 <= i < n for i in rows):
+            raise MagentaStyleError(
+                f"trainable styles must be distinct rows of 0..{n - 1}, "
+                f"got {rows}")
+        # Style row → its Gram row; rows that are not trained are never used.
+        gram_rows = np.zeros(n, np.int32)
+        gram_rows[rows] = np.arange(len(rows))
+        self._sampled = tf.constant(rows, tf.int32)
+        self._gram_rows = tf.constant(gram_rows)
+        self._row_mask = None
+        if trainable_styles is not None:
+            stylizer.transformer.trainable = False
+            mask = np.zeros((n, 1), bool)
+            mask[rows] = True
+            self._row_mask = tf.constant(mask)
         self.trackers = {name: keras.metrics.Mean(name=name)
                          for name in ("total", "content", "style")}
 
@@ -51,16 +77,18 @@ class StyleTransferTrainer(keras.Model):
         return self.stylizer(inputs, training=training)
 
     def sample_styles(self, batch_size: tf.Tensor) -> tf.Tensor:
-        """One uniformly random style index per example."""
-        return tf.random.uniform([batch_size], 0, self.stylizer.num_styles,
+        """One uniformly random (trainable) style index per example."""
+        draw = tf.random.uniform([batch_size], 0, len(self._sampled),
                                  dtype=tf.int32)
+        return tf.gather(self._sampled, draw)
 
     def compute_losses(self, content: tf.Tensor, styles: tf.Tensor,
                        training: bool = False) -> dict[str, tf.Tensor]:
         """Per-example losses of the pastiches of ``content`` in ``styles``."""
         weights = tf.one_hot(styles, self.stylizer.num_styles)
         content_features = self._perceptual.content_features(content)
-        targets = {k: tf.gather(g, styles) for k, g in self._grams.items()}
+        gram_rows = tf.gather(self._gram_rows, styles)
+        targets = {k: tf.gather(g, gram_rows) for k, g in self._grams.items()}
         pastiche = self.stylizer([content, weights], training=training)
         losses = self._perceptual.losses(pastiche, content_features, targets)
         losses["total"] = losses["content"] + losses["style"]
@@ -73,6 +101,11 @@ class StyleTransferTrainer(keras.Model):
             total = tf.reduce_mean(losses["total"])
         variables = self.stylizer.trainable_variables
         gradients = tape.gradient(total, variables)
+        if self._row_mask is not None:  # Adam moves a zero-gradient row by 0
+            table = self.stylizer.style_table.table
+            gradients = [tf.where(self._row_mask, g, tf.zeros_like(g))
+                         if v is table else g
+                         for g, v in zip(gradients, variables)]
         self.optimizer.apply(gradients, variables)
         return self._record(losses)
 

@@ -1,0 +1,209 @@
+r"""A new style by fine-tuning its embedding vs. a new network from scratch.
+
+  python benchmarks/finetune_vs_scratch.py \
+      [--base_model DIR | --base_styles starry_night,the_scream --base_steps 400] \
+      [--new_style udnie] [--steps_list 50,200,500] [--image_size 128] \
+      [--batch_size 4] [--work_dir DIR]
+
+Both arms run ``magenta_style.train.train`` (the same data pipeline, losses,
+seed, learning rate, precision and image size): fine-tuning trains only the
+new style's row of a trained multi-style model (``python -m
+magenta_style.finetune``), the baseline trains a fresh single-style network.
+Each arm resumes from its own checkpoint from one K to the next, so the K
+rows are points on one run per arm; with the same --work_dir, a rerun (e.g.
+with another --finetune_learning_rate) reuses the finished runs. Losses are
+the training objective on center crops (``--image_size``) of held-out
+photos (``--eval_dir``), with the new style's Gram targets; K = 0 is the
+base model with the new row at γ = 1, β = 0, and the untrained network. The base model is trained inside
+the script on --base_styles unless --base_model is given (it must not have
+--new_style).
+"""
+
+import math
+import os
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+DATA = os.environ.get("MAGENTA_STYLE_DATA",
+                      os.path.join(os.path.dirname(REPO), "shared", "data"))
+
+from absl import app, flags  # noqa: E402
+
+from magenta_style import train as train_cli  # noqa: E402 (defines the flags)
+
+flags.DEFINE_string("base_model", None,
+                    "A trained model (folder or .keras) to fine-tune; default: "
+                    "train one here on --base_styles for --base_steps.")
+flags.DEFINE_list("base_styles", ["starry_night", "the_scream"],
+                  "Styles of the base model trained here (from --styles_dir).")
+flags.DEFINE_integer("base_steps", 400, "Steps of the base model trained here.")
+flags.DEFINE_string("new_style", "udnie", "The new style (from --styles_dir).")
+flags.DEFINE_list("steps_list", ["50", "200", "500"],
+                  "K: the step counts at which both arms are measured.")
+flags.DEFINE_string("eval_dir", os.path.join(DATA, "content"),
+                    "Held-out photos for the losses (center crops).")
+flags.DEFINE_float("finetune_learning_rate", None,
+                   "Learning rate of the fine-tuning arm (default: "
+                   "--learning_rate, the same as the scratch arm).")
+flags.DEFINE_string("work_dir", None,
+                    "Folder for the runs (default: a new temporary folder). "
+                    "Rerunning on the same folder resumes every run (and "
+                    "reuses the base and scratch runs).")
+FLAGS = flags.FLAGS
+
+for _name, _value in [("styles_dir", os.path.join(DATA, "styles")),
+                      ("content_dir", os.path.join(DATA, "photos")),
+                      ("vgg_weights", os.path.join(DATA, "vgg19_notop.h5")),
+                      ("image_size", 128), ("batch_size", 4),
+                      ("style_size", 256)]:
+    FLAGS.set_default(_name, _value)
+
+
+def evaluate(model, perceptual, grams, photos, row: int) -> dict:
+    """Mean weighted content/style losses of ``model``'s style ``row``."""
+    import numpy as np
+
+    from magenta_style.evaluation import losses_against
+
+    pastiches = model.stylize(photos, row)
+    losses = losses_against(perceptual, pastiches, photos, grams, 0)
+    content, style = float(np.mean(losses["content"])), float(
+        np.mean(losses["style"]))
+    return {"content": content, "style": style, "total": content + style}
+
+
+def run_to(steps: int, **train_args) -> tuple[str, float]:
+    """train() up to ``steps`` in total (resuming); returns path, seconds."""
+    FLAGS.steps = steps
+    start = time.perf_counter()
+    path = train_cli.train(**train_args)
+    return path, time.perf_counter() - start
+
+
+def main(argv):
+    del argv
+    import keras
+    import numpy as np
+
+    from magenta_style import data, library
+    from magenta_style.loss_network import load_vgg19
+    from magenta_style.losses import PerceptualLoss
+    from magenta_style.model import StylizationModel, load_model, style_record
+
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")  # retracing notes of each new model
+    ks = sorted({int(k) for k in FLAGS.steps_list})
+    if not ks or ks[0] < 1:
+        raise app.UsageError("--steps_list must be positive integers")
+    FLAGS.checkpoint_every = math.gcd(*ks)  # every K ends an epoch
+    work = FLAGS.work_dir or tempfile.mkdtemp(prefix="finetune_vs_scratch-")
+    os.makedirs(work, exist_ok=True)
+    print(f"work folder: {work}", flush=True)
+
+    _, images, paths = data.load_style_images(
+        FLAGS.styles_dir, FLAGS.style_size, [FLAGS.new_style])
+    new_image, new_info = images[0], style_record(paths[0], images[0],
+                                                  "finetune", ks[-1])
+
+    base_seconds = 0.0
+    if FLAGS.base_model:
+        base_file = FLAGS.base_model
+    else:
+        base_names, base_images, base_paths = data.load_style_images(
+            FLAGS.styles_dir, FLAGS.style_size, FLAGS.base_styles)
+        info = [style_record(p, i, "train", FLAGS.base_steps)
+                for p, i in zip(base_paths, base_images)]
+        base_file, base_seconds = run_to(
+            FLAGS.base_steps, style_names=base_names, style_images=base_images,
+            info=info, alpha=FLAGS.alpha, output_dir=os.path.join(work, "base"))
+    base = load_model(base_file)
+    if FLAGS.new_style in base.style_names:
+        raise app.UsageError(f"the base model already has {FLAGS.new_style}; "
+                             "pick another --new_style")
+    row = base.num_styles
+
+    keras.mixed_precision.set_global_policy("float32")
+    perceptual = PerceptualLoss(load_vgg19(FLAGS.vgg_weights),
+                                train_cli.loss_config())
+    grams = perceptual.style_grams([new_image])
+    photos = np.stack([data.center_crop(p, FLAGS.image_size).numpy()
+                       for p in data.sample_images(FLAGS.eval_dir, 100)])
+
+    results = {0: {
+        "finetune": evaluate(library.add_new_styles(base, [FLAGS.new_style],
+                                                    [new_info]),
+                             perceptual, grams, photos, row),
+        "scratch": evaluate(StylizationModel([FLAGS.new_style], base.alpha),
+                            perceptual, grams, photos, 0)}}
+    seconds = {"finetune": 0.0, "scratch": 0.0}
+    learning_rate = FLAGS.learning_rate
+    finetune_rate = FLAGS.finetune_learning_rate or learning_rate
+    for k in ks:
+        results[k] = {}
+        keras.mixed_precision.set_global_policy(FLAGS.precision)
+        stylizer = library.add_new_styles(base, [FLAGS.new_style], [new_info])
+        FLAGS.learning_rate = finetune_rate
+        path, took = run_to(k, style_names=[FLAGS.new_style],
+                            style_images=[new_image], info=[new_info],
+                            alpha=base.alpha, output_dir=os.path.join(
+                                work, f"finetune-lr{finetune_rate:g}"),
+                            stylizer=stylizer, trainable_styles=[row])
+        FLAGS.learning_rate = learning_rate
+        seconds["finetune"] += took
+        results[k]["finetune"] = evaluate(load_model(path), perceptual, grams,
+                                          photos, row)
+        path, took = run_to(k, style_names=[FLAGS.new_style],
+                            style_images=[new_image], info=[new_info],
+                            alpha=base.alpha,
+                            output_dir=os.path.join(work, "scratch"))
+        seconds["scratch"] += took
+        results[k]["scratch"] = evaluate(load_model(path), perceptual, grams,
+                                         photos, 0)
+        print(f"K={k}: " + "; ".join(
+            f"{arm} style {r['style']:.4g} content {r['content']:.4g}"
+            for arm, r in results[k].items()), flush=True)
+
+    unstyled = evaluate_photos(perceptual, grams, photos)
+    print()
+    print(f"new style {FLAGS.new_style}; base: "
+          f"{FLAGS.base_model or ', '.join(FLAGS.base_styles)} "
+          f"({', '.join(base.style_names)}; alpha {base.alpha:g}"
+          + (f"; trained here for {FLAGS.base_steps} steps in "
+             f"{base_seconds:.0f} s" if not FLAGS.base_model else "") + ")")
+    print(f"{FLAGS.image_size} px crops, batch {FLAGS.batch_size}, learning "
+          f"rate {finetune_rate:g} (fine-tune) / {learning_rate:g} (scratch),"
+          f" {FLAGS.precision}; losses on "
+          f"{len(photos)} held-out photos ({FLAGS.eval_dir}), center crops "
+          f"{FLAGS.image_size} px; the unstylized photos: style "
+          f"{unstyled['style']:.3g}")
+    print()
+    print("| K | fine-tune style | fine-tune content | fine-tune total "
+          "| scratch style | scratch content | scratch total |")
+    print("|---|---|---|---|---|---|---|")
+    for k in [0] + ks:
+        f, s = results[k]["finetune"], results[k]["scratch"]
+        print(f"| {k} | {f['style']:.3g} | {f['content']:.3g} | "
+              f"{f['total']:.3g} | {s['style']:.3g} | {s['content']:.3g} | "
+              f"{s['total']:.3g} |")
+    print()
+    print(f"training time up to K={ks[-1]}: fine-tune {seconds['finetune']:.0f}"
+          f" s, scratch {seconds['scratch']:.0f} s (each including start-up "
+          "and VGG loading per K)")
+
+
+def evaluate_photos(perceptual, grams, photos) -> dict:
+    """The losses of the photos themselves (style only: content is 0)."""
+    import numpy as np
+
+    from magenta_style.evaluation import losses_against
+
+    losses = losses_against(perceptual, photos, photos, grams, 0)
+    return {"style": float(np.mean(losses["style"]))}
+
+
+if __name__ == "__main__":
+    app.run(main)

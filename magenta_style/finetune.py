@@ -1,0 +1,90 @@
+r"""Adds styles to a trained model by training only their embeddings.
+
+  python -m magenta_style.finetune --model DIR --style_images A.jpg[,B.jpg] \
+      --content_dir DIR --output_dir DIR [--vgg_weights vgg19_notop.h5] \
+      [--steps N ...]
+
+The transformer (every convolution) stays frozen and the existing styles'
+rows of the style table stay bit for bit as they were; one new row per
+style image, starting at γ = 1, β = 0, is trained with the objective, data
+pipeline, checkpoints and flags of ``train`` (only the new styles are
+sampled). Rerunning with the same --output_dir resumes. Writes
+OUTPUT_DIR/model.keras: the old styles plus the new ones, named after the
+image files.
+"""
+
+from __future__ import annotations
+
+import os
+
+from absl import flags
+
+from magenta_style import cli, train, train_flags  # noqa: F401 (flags)
+from magenta_style.errors import MagentaStyleError
+
+flags.DEFINE_string("model", None,
+                    "Trained model to extend: a training output folder or "
+                    "its .keras file (not modified; default: the model "
+                    "shipped with the package).")
+flags.DEFINE_list("style_images", None,
+                  "Image file(s) of the new style(s); the file names without "
+                  "extension become the style names.")
+FLAGS = flags.FLAGS
+
+
+def check_flags() -> None:
+    cli.require(bool(FLAGS.style_images), "--style_images is required")
+    for flag in ("styles_dir", "styles", "alpha"):
+        cli.require(not FLAGS[flag].present,
+                    f"--{flag} is not a finetune flag: the styles are "
+                    "--style_images and the network is --model's")
+    train.check_training_flags()
+
+
+def same_folder(a: str, b: str) -> bool:
+    return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
+
+
+def main(argv) -> None:
+    del argv
+    check_flags()
+    output_dir = cli.writable_dir(FLAGS.output_dir)
+    from magenta_style.model import model_file
+
+    base_file = model_file(FLAGS.model) if FLAGS.model else None
+    if base_file and same_folder(os.path.dirname(os.path.abspath(base_file)),
+                                 output_dir):
+        raise MagentaStyleError(
+            "--output_dir must not be the folder of --model: give a new "
+            "folder for the extended model")
+
+    import keras
+
+    from magenta_style import library
+    from magenta_style.data import load_style_image, style_name
+    from magenta_style.model import load_model, style_record
+
+    base = load_model(base_file)  # None: the model shipped with the package
+    names = [style_name(p) for p in FLAGS.style_images]
+    for name in names:
+        library.check_style_name(name)
+    images = [load_style_image(p, FLAGS.style_size)
+              for p in FLAGS.style_images]
+    info = [style_record(p, image, "finetune", FLAGS.steps)
+            for p, image in zip(FLAGS.style_images, images)]
+    keras.mixed_precision.set_global_policy(FLAGS.precision)
+    stylizer = library.add_new_styles(base, names, info)  # checks clashes
+    print(f"base: {base.num_styles} style(s) ({', '.join(base.style_names)}),"
+          f" alpha {base.alpha:g}; new: {', '.join(names)}", flush=True)
+    train.check_resume_config(output_dir, {
+        "base_styles": base.style_names, "styles": names,
+        "alpha": base.alpha, "image_size": FLAGS.image_size,
+        "style_size": FLAGS.style_size, "loss": train.loss_config().to_dict()})
+    new_rows = range(base.num_styles, stylizer.num_styles)
+    path = train.train(names, images, info, base.alpha, output_dir,
+                       stylizer=stylizer, trainable_styles=new_rows)
+    print(f"model written to {path}", flush=True)
+
+
+if __name__ == "__main__":
+    cli.run(main)

@@ -1,0 +1,97 @@
+r"""The style library of a trained model: list, rename, remove, export, import.
+
+  python -m magenta_style.styles --model DIR [--list]
+  python -m magenta_style.styles --model DIR --rename old=new [--output OUT]
+  python -m magenta_style.styles --model DIR --remove name [--output OUT]
+  python -m magenta_style.styles --model DIR --export name [--to FILE]
+  python -m magenta_style.styles --model DIR --import FILE [--as NEWNAME]
+
+--rename, --remove and --import rewrite the model atomically in place, or
+write the result to --output (a .keras file or a folder) and keep the model.
+--export writes NAME.style.json (float16 embedding, a few KB); --import
+accepts such a file from a copy of the same network (same alpha).
+"""
+
+from __future__ import annotations
+
+from absl import flags
+
+from magenta_style import cli
+
+flags.DEFINE_string("model", None,
+                    "Trained model: a training output folder or its .keras "
+                    "file (default, to list or export: the model shipped with "
+                    "the package).")
+flags.DEFINE_bool("list", False, "List the styles (the default action).")
+flags.DEFINE_string("rename", None, "Rename a style: 'old=new'.")
+flags.DEFINE_string("remove", None, "Remove the style of this name.")
+flags.DEFINE_string("export", None,
+                    "Export the style of this name as a .style.json file.")
+flags.DEFINE_string("to", None,
+                    "File for --export (default: NAME.style.json here).")
+flags.DEFINE_string("import", None,
+                    "Import a .style.json file into the model.")
+flags.DEFINE_string("as", None, "Name for the imported style (default: the "
+                    "name in the file).")
+flags.DEFINE_string("output", None,
+                    "Write the changed model here (a .keras file or a folder) "
+                    "instead of replacing --model.")
+FLAGS = flags.FLAGS
+
+_ACTIONS = ("list", "rename", "remove", "export", "import")
+
+
+def main(argv) -> None:
+    del argv
+    chosen = [a for a in _ACTIONS if FLAGS[a].value]
+    cli.require(len(chosen) <= 1,
+                f"give one action, not {' and '.join('--' + a for a in chosen)}")
+    action = chosen[0] if chosen else "list"
+    cli.require(FLAGS.to is None or action == "export",
+                "--to goes with --export")
+    cli.require(FLAGS["as"].value is None or action == "import",
+                "--as goes with --import")
+    cli.require(FLAGS.output is None or action in ("rename", "remove",
+                                                   "import"),
+                "--output goes with --rename, --remove or --import")
+    cli.require(FLAGS.model is not None or FLAGS.output is not None
+                or action in ("list", "export"),
+                f"--{action} needs --model (or --output: the model shipped "
+                "with the package is not changed in place)")
+    if action == "rename":
+        old, sep, new = FLAGS.rename.partition("=")
+        cli.require(bool(sep and old and new),
+                    f"--rename must be 'old=new', got '{FLAGS.rename}'")
+
+    from magenta_style import library
+    from magenta_style.model import load_model, model_file
+
+    path = model_file(FLAGS.model) if FLAGS.model else None
+    model = load_model(path)  # None: the model shipped with the package
+    if action == "list":
+        print(library.format_styles(model))
+        return
+    if action == "export":
+        document = library.export_style(model, FLAGS.export)
+        target = FLAGS.to or document["name"] + library.EXTENSION
+        library.write_style_file(document, target)
+        print(f"exported '{document['name']}' to {target}", flush=True)
+        return
+    if action == "rename":
+        changed = library.rename_style(model, old, new)
+        done = f"renamed '{old}' to '{new}'"
+    elif action == "remove":
+        changed = library.remove_style(model, FLAGS.remove)
+        done = f"removed '{FLAGS.remove}'"
+    else:
+        style = library.read_style_file(FLAGS["import"].value)
+        changed = library.import_style(model, style, FLAGS["as"].value)
+        done = (f"imported '{changed.style_names[-1]}' from "
+                f"{FLAGS['import'].value} (embedding rounded to float16)")
+    target = library.output_file(FLAGS.output) if FLAGS.output else path
+    library.save_model(changed, target)
+    print(f"{done}; wrote {target} ({changed.num_styles} styles)", flush=True)
+
+
+if __name__ == "__main__":
+    cli.run(main)
