@@ -1,8 +1,10 @@
 r"""Stylizes photos with a trained model: every style at once, or a blend.
 
-  python -m magenta_style.stylize --model DIR --content IMG_OR_DIR \
-      --output_dir DIR [--styles a,b] [--blend "a=0.7,b=0.3"] \
+  python -m magenta_style.stylize --content IMG_OR_DIR [--model DIR] \
+      [--output_dir stylized] [--styles a,b] [--blend "a=0.7,b=0.3"] \
       [--preserve_colors]
+
+Without --model, the model shipped with the package is used.
 
 Without --blend, each photo is rendered in every requested style in one
 batched pass and written as <photo>_<style>.png. --preserve_colors keeps
@@ -22,7 +24,8 @@ flags.DEFINE_string("model", None,
                     "Trained model: a training output folder or its .keras "
                     "file (default: the model shipped with the package).")
 flags.DEFINE_string("content", None, "A photo, or a folder of photos.")
-flags.DEFINE_string("output_dir", None, "Folder for the stylized images.")
+flags.DEFINE_string("output_dir", "stylized",
+                    "Folder for the stylized images (created if needed).")
 flags.DEFINE_list("styles", None,
                   "Styles to render (names or indices); default: all.")
 flags.DEFINE_string("blend", None,
@@ -63,7 +66,7 @@ def blend_label(blend: dict, style_names: list[str]) -> str:
 def main(argv) -> None:
     del argv
     cli.require(FLAGS.content is not None, "--content is required")
-    cli.require(FLAGS.output_dir is not None, "--output_dir is required")
+    cli.require(bool(FLAGS.output_dir), "--output_dir must not be empty")
     cli.require(FLAGS.max_size >= 0, "--max_size must be >= 0")
     cli.require(not (FLAGS.blend and FLAGS.styles),
                 "give --styles or --blend, not both")
