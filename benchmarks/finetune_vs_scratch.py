@@ -10,8 +10,9 @@ seed, learning rate, precision and image size): fine-tuning trains only the
 new style's row of a trained multi-style model (``python -m
 magenta_style.finetune``), the baseline trains a fresh single-style network.
 Each arm resumes from its own checkpoint from one K to the next, so the K
-rows are points on one run per arm; with the same --work_dir, a rerun (e.g.
-with another --finetune_learning_rate) reuses the finished runs. Losses are
+rows are points on one run per arm, and records its losses at each K in
+``losses.json``; with the same --work_dir, a rerun (e.g. with another
+--finetune_learning_rate or --base_model) reuses what was measured. Losses are
 the training objective on center crops (``--image_size``) of held-out
 photos (``--eval_dir``), with the new style's Gram targets; K = 0 is the
 base model with the new row at γ = 1, β = 0, and the untrained network. The base model is trained inside
@@ -32,6 +33,7 @@ DATA = os.environ.get("MAGENTA_STYLE_DATA",
 
 from absl import app, flags  # noqa: E402
 
+from magenta_style import constants  # noqa: E402
 from magenta_style import train as train_cli  # noqa: E402 (defines the flags)
 
 flags.DEFINE_string("base_model", None,
@@ -141,28 +143,35 @@ def main(argv):
                             perceptual, grams, photos, 0)}}
     seconds = {"finetune": 0.0, "scratch": 0.0}
     learning_rate = FLAGS.learning_rate
-    finetune_rate = FLAGS.finetune_learning_rate or learning_rate
+    finetune_rate = FLAGS.finetune_learning_rate
+    base_tag = os.path.splitext(os.path.basename(os.path.normpath(base_file)))[0]
+    arms = {
+        "finetune": (os.path.join(work, f"finetune-{base_tag}-lr"
+                                        f"{finetune_rate:g}"), finetune_rate,
+                     row, lambda: {"stylizer": library.add_new_styles(
+                         base, [FLAGS.new_style], [new_info]),
+                         "trainable_styles": [row]}),
+        "scratch": (os.path.join(work, f"scratch-lr{learning_rate:g}"),
+                    learning_rate, 0, dict),
+    }
     for k in ks:
         results[k] = {}
-        keras.mixed_precision.set_global_policy(FLAGS.precision)
-        stylizer = library.add_new_styles(base, [FLAGS.new_style], [new_info])
-        FLAGS.learning_rate = finetune_rate
-        path, took = run_to(k, style_names=[FLAGS.new_style],
-                            style_images=[new_image], info=[new_info],
-                            alpha=base.alpha, output_dir=os.path.join(
-                                work, f"finetune-lr{finetune_rate:g}"),
-                            stylizer=stylizer, trainable_styles=[row])
-        FLAGS.learning_rate = learning_rate
-        seconds["finetune"] += took
-        results[k]["finetune"] = evaluate(load_model(path), perceptual, grams,
-                                          photos, row)
-        path, took = run_to(k, style_names=[FLAGS.new_style],
-                            style_images=[new_image], info=[new_info],
-                            alpha=base.alpha,
-                            output_dir=os.path.join(work, "scratch"))
-        seconds["scratch"] += took
-        results[k]["scratch"] = evaluate(load_model(path), perceptual, grams,
-                                         photos, 0)
+        for arm, (output_dir, rate, style_row, extra) in arms.items():
+            recorded = read_losses(output_dir)
+            if str(k) in recorded:  # measured by an earlier run of this script
+                results[k][arm] = recorded[str(k)]
+                continue
+            keras.mixed_precision.set_global_policy(FLAGS.precision)
+            FLAGS.learning_rate = rate
+            path, took = run_to(k, style_names=[FLAGS.new_style],
+                                style_images=[new_image], info=[new_info],
+                                alpha=base.alpha, output_dir=output_dir,
+                                **extra())
+            FLAGS.learning_rate = learning_rate
+            seconds[arm] += took
+            results[k][arm] = evaluate(load_model(path), perceptual, grams,
+                                       photos, style_row)
+            write_losses(output_dir, {**recorded, str(k): results[k][arm]})
         print(f"K={k}: " + "; ".join(
             f"{arm} style {r['style']:.4g} content {r['content']:.4g}"
             for arm, r in results[k].items()), flush=True)
@@ -190,9 +199,34 @@ def main(argv):
               f"{f['total']:.3g} | {s['style']:.3g} | {s['content']:.3g} | "
               f"{s['total']:.3g} |")
     print()
-    print(f"training time up to K={ks[-1]}: fine-tune {seconds['finetune']:.0f}"
-          f" s, scratch {seconds['scratch']:.0f} s (each including start-up "
-          "and VGG loading per K)")
+    print(f"training time in this run up to K={ks[-1]}: fine-tune "
+          f"{seconds['finetune']:.0f} s, scratch {seconds['scratch']:.0f} s "
+          "(each including start-up and VGG loading per K; 0: reused)")
+
+
+def read_losses(output_dir: str) -> dict:
+    """The losses an arm recorded at each K it reached, {"K": losses}.
+
+    An arm trains from one K to the next, so its folder holds only its last
+    model: losses at smaller K are known only from this record.
+    """
+    import json
+
+    path = os.path.join(output_dir, "losses.json")
+    if not os.path.isfile(path):
+        return {}
+    with open(path) as f:
+        return json.load(f)
+
+
+def write_losses(output_dir: str, losses: dict) -> None:
+    import json
+
+    from magenta_style.fileio import atomic_file
+
+    with atomic_file(os.path.join(output_dir, "losses.json")) as tmp, \
+            open(tmp, "w") as f:
+        json.dump(losses, f, indent=1)
 
 
 def evaluate_photos(perceptual, grams, photos) -> dict:

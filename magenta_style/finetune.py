@@ -8,7 +8,8 @@ The transformer (every convolution) stays frozen and the existing styles'
 rows of the style table stay bit for bit as they were; one new row per
 style image, starting at γ = 1, β = 0, is trained with the objective, data
 pipeline, checkpoints and flags of ``train`` (only the new styles are
-sampled). Rerunning with the same --output_dir resumes. Writes
+sampled; the default --learning_rate is 20x train's, as only embeddings
+train). Rerunning with the same --output_dir resumes. Writes
 OUTPUT_DIR/model.keras: the old styles plus the new ones, named after the
 image files.
 """
@@ -19,7 +20,7 @@ import os
 
 from absl import flags
 
-from magenta_style import cli, train, train_flags  # noqa: F401 (flags)
+from magenta_style import cli, constants, train, train_flags  # noqa: F401
 from magenta_style.errors import MagentaStyleError
 
 flags.DEFINE_string("model", None,
@@ -30,6 +31,8 @@ flags.DEFINE_list("style_images", None,
                   "Image file(s) of the new style(s); the file names without "
                   "extension become the style names.")
 FLAGS = flags.FLAGS
+# Only a few thousand embedding values train: a larger step than train's.
+FLAGS.set_default("learning_rate", constants.DEFAULT_FINETUNE_LEARNING_RATE)
 
 
 def check_flags() -> None:
