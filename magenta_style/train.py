@@ -146,13 +146,16 @@ def train(style_names, style_images, info, alpha: float,
     trainer.compile(optimizer=keras.optimizers.Adam(FLAGS.learning_rate))
     checkpoints = os.path.join(output_dir, constants.CHECKPOINT_DIRNAME)
     initial_epoch = restore_latest_checkpoint(checkpoints, trainer)
-    epochs = math.ceil(FLAGS.steps / FLAGS.checkpoint_every)
+    remaining = FLAGS.steps - int(trainer.optimizer.iterations)
     if initial_epoch:
         print(f"resuming from step {int(trainer.optimizer.iterations)} "
               f"(checkpoint epoch {initial_epoch})", flush=True)
-    if int(trainer.optimizer.iterations) < FLAGS.steps:
+    if remaining > 0:
+        # Epochs are counted from the checkpoint's, whatever --steps was then.
+        per_epoch = min(FLAGS.checkpoint_every, remaining)
         trainer.fit(
-            batches, epochs=epochs, steps_per_epoch=FLAGS.checkpoint_every,
+            batches, epochs=initial_epoch + math.ceil(remaining / per_epoch),
+            steps_per_epoch=per_epoch,
             initial_epoch=initial_epoch, shuffle=False,
             validation_data=validation_data(FLAGS.image_size, FLAGS.batch_size),
             callbacks=[

@@ -113,6 +113,18 @@ def test_resume_after_kill_continues_from_checkpoint(tmp_path):
     assert (tmp_path / "model.keras").exists()
 
 
+def test_more_steps_after_a_partial_last_interval(tmp_path):
+    """A finished 3-step run (checkpoints every 2) continued to 8 steps."""
+    first = run_cli(TRAIN, *train_args(tmp_path, styles="the_scream", steps="3"))
+    assert first.returncode == 0, first.stderr[-2000:]
+    second = run_cli(TRAIN, *train_args(tmp_path, styles="the_scream",
+                                        steps="8"))
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "resuming from step 3" in second.stdout
+    assert sorted(os.listdir(tmp_path / "checkpoints")) == [
+        "step-00000007", "step-00000008"]
+
+
 def test_empty_or_missing_styles_dir(tmp_path):
     (tmp_path / "styles").mkdir()
     args = train_args(tmp_path / "out")
