@@ -47,9 +47,11 @@ flags.DEFINE_list("steps_list", ["50", "200", "500"],
                   "K: the step counts at which both arms are measured.")
 flags.DEFINE_string("eval_dir", os.path.join(DATA, "content"),
                     "Held-out photos for the losses (center crops).")
-flags.DEFINE_float("finetune_learning_rate", None,
-                   "Learning rate of the fine-tuning arm (default: "
-                   "--learning_rate, the same as the scratch arm).")
+flags.DEFINE_float("finetune_learning_rate",
+                   constants.DEFAULT_FINETUNE_LEARNING_RATE,
+                   "Learning rate of the fine-tuning arm (default: that of "
+                   "python -m magenta_style.finetune; the scratch arm uses "
+                   "--learning_rate, that of train).")
 flags.DEFINE_string("work_dir", None,
                     "Folder for the runs (default: a new temporary folder). "
                     "Rerunning on the same folder resumes every run (and "

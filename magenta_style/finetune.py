@@ -20,7 +20,7 @@ import os
 
 from absl import flags
 
-from magenta_style import cli, constants, train, train_flags  # noqa: F401
+from magenta_style import cli, constants, loss_flags, train, train_flags
 from magenta_style.errors import MagentaStyleError
 
 flags.DEFINE_string("model", None,
@@ -30,6 +30,8 @@ flags.DEFINE_string("model", None,
 flags.DEFINE_list("style_images", None,
                   "Image file(s) of the new style(s); the file names without "
                   "extension become the style names.")
+flags.adopt_module_key_flags(train_flags)  # listed by --help
+flags.adopt_module_key_flags(loss_flags)  # listed by --help
 FLAGS = flags.FLAGS
 # Only a few thousand embedding values train: a larger step than train's.
 FLAGS.set_default("learning_rate", constants.DEFAULT_FINETUNE_LEARNING_RATE)

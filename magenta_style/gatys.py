@@ -14,9 +14,8 @@ float32.
 
 from __future__ import annotations
 
-import os
 import time
-from typing import Callable, NamedTuple, Sequence
+from typing import Callable, NamedTuple
 
 import numpy as np
 import tensorflow as tf

@@ -15,8 +15,8 @@ import time
 
 from absl import flags
 
-from magenta_style import cli, constants
-from magenta_style.errors import MagentaStyleError
+from magenta_style import cli, constants, loss_flags
+from magenta_style.loss_flags import loss_config
 
 flags.DEFINE_string("content", None, "The content photo.")
 flags.DEFINE_string("style", None, "The style image (e.g. a painting).")
@@ -40,19 +40,6 @@ flags.DEFINE_integer("style_size", None,
 flags.DEFINE_float("learning_rate", constants.DEFAULT_OPTIMIZE_ADAM_LR,
                    "Adam step size in pixel units ([0, 1] range); "
                    "--method adam only.")
-flags.DEFINE_float("content_weight", constants.DEFAULT_CONTENT_WEIGHT,
-                   "Weight of the content loss (one value for all layers).")
-flags.DEFINE_list("style_weights",
-                  [str(w) for w in constants.DEFAULT_STYLE_WEIGHTS],
-                  "Style loss weight: one for all style layers, or one per "
-                  "layer of --style_layers.")
-flags.DEFINE_list("content_layers", list(constants.VGG_CONTENT_LAYERS),
-                  "VGG-19 layers of the content loss.")
-flags.DEFINE_list("style_layers", list(constants.VGG_STYLE_LAYERS),
-                  "VGG-19 layers of the style loss.")
-flags.DEFINE_string("vgg_weights", "imagenet",
-                    "VGG-19 weights: 'imagenet' (downloaded by Keras) or the "
-                    "path of a local vgg19 notop .h5 file.")
 flags.DEFINE_bool("preserve_colors", False,
                   "Keep the content photo's colours: style on luminance only "
                   "(Gatys et al. 2016, YIQ), for the output and intermediates.")
@@ -62,6 +49,7 @@ flags.DEFINE_integer("save_every", 0,
                      "Also write the pastiche every this many iterations as "
                      "<output stem>_<iteration>.png (0: only the result).")
 flags.DEFINE_integer("seed", 0, "Random seed of --init noise.")
+flags.adopt_module_key_flags(loss_flags)  # listed by --help
 FLAGS = flags.FLAGS
 
 OUTPUT_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp")
@@ -85,22 +73,6 @@ def check_flags() -> None:
     cli.require(FLAGS.learning_rate > 0, "--learning_rate must be > 0")
     cli.require(FLAGS.print_every >= 1, "--print_every must be >= 1")
     cli.require(FLAGS.save_every >= 0, "--save_every must be >= 0")
-
-
-def loss_config():
-    """The LossConfig the flags describe."""
-    from magenta_style.losses import LossConfig
-
-    try:
-        style_weights = tuple(float(w) for w in FLAGS.style_weights)
-    except ValueError:
-        raise MagentaStyleError(
-            f"--style_weights must be numbers, got {FLAGS.style_weights}"
-        ) from None
-    return LossConfig(content_layers=tuple(FLAGS.content_layers),
-                      content_weights=(FLAGS.content_weight,),
-                      style_layers=tuple(FLAGS.style_layers),
-                      style_weights=style_weights)
 
 
 def main(argv) -> None:

@@ -16,7 +16,8 @@ import os
 
 from absl import flags
 
-from magenta_style import cli, constants, train_flags  # noqa: F401 (flags)
+from magenta_style import cli, constants, loss_flags, train_flags
+from magenta_style.loss_flags import loss_config
 from magenta_style.errors import MagentaStyleError
 from magenta_style.fileio import atomic_file
 
@@ -28,6 +29,8 @@ flags.DEFINE_list("styles", None,
                   "extension) from --styles_dir.")
 flags.DEFINE_float("alpha", 1.0,
                    "Width multiplier of the network (0.25 suits phones).")
+flags.adopt_module_key_flags(train_flags)  # listed by --help
+flags.adopt_module_key_flags(loss_flags)  # listed by --help
 FLAGS = flags.FLAGS
 
 
@@ -51,22 +54,6 @@ def check_training_flags() -> None:
     cli.require(FLAGS.steps >= 1, "--steps must be >= 1")
     cli.require(FLAGS.checkpoint_every >= 1, "--checkpoint_every must be >= 1")
     cli.require(FLAGS.learning_rate > 0, "--learning_rate must be > 0")
-
-
-def loss_config():
-    """The LossConfig the flags describe."""
-    from magenta_style.losses import LossConfig
-
-    try:
-        style_weights = tuple(float(w) for w in FLAGS.style_weights)
-    except ValueError:
-        raise MagentaStyleError(
-            f"--style_weights must be numbers, got {FLAGS.style_weights}"
-        ) from None
-    return LossConfig(content_layers=tuple(FLAGS.content_layers),
-                      content_weights=(FLAGS.content_weight,),
-                      style_layers=tuple(FLAGS.style_layers),
-                      style_weights=style_weights)
 
 
 def check_resume_config(output_dir: str, config: dict) -> None:

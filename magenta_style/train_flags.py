@@ -1,8 +1,9 @@
-"""Flags shared by the commands that train (train, and later finetune)."""
+"""Flags shared by the commands that train (train and finetune); the loss
+flags are in loss_flags."""
 
 from absl import flags
 
-from magenta_style import constants
+from magenta_style import constants, loss_flags
 
 flags.DEFINE_string("content_dir", None,
                     "Folder of content photos (searched recursively; "
@@ -17,9 +18,6 @@ flags.DEFINE_string("val_dir", None,
                     "crops) are reported as val_* at each checkpoint.")
 flags.DEFINE_string("output_dir", None,
                     "Folder for checkpoints, logs and the trained model.")
-flags.DEFINE_string("vgg_weights", "imagenet",
-                    "VGG-19 weights: 'imagenet' (downloaded by Keras) or the "
-                    "path of a local vgg19 notop .h5 file.")
 flags.DEFINE_integer("image_size", constants.DEFAULT_IMAGE_SIZE,
                      "Side of the square training crops, pixels (multiple of 4).")
 flags.DEFINE_integer("style_size", constants.DEFAULT_STYLE_SIZE,
@@ -29,15 +27,6 @@ flags.DEFINE_integer("batch_size", constants.DEFAULT_BATCH_SIZE,
 flags.DEFINE_integer("steps", constants.DEFAULT_STEPS, "Total training steps.")
 flags.DEFINE_float("learning_rate", constants.DEFAULT_LEARNING_RATE,
                    "Adam learning rate.")
-flags.DEFINE_float("content_weight", constants.DEFAULT_CONTENT_WEIGHT,
-                   "Weight of the content loss (one value for all layers).")
-flags.DEFINE_list("style_weights", [str(w) for w in constants.DEFAULT_STYLE_WEIGHTS],
-                  "Style loss weight: one for all style layers, or one per "
-                  "layer of --style_layers.")
-flags.DEFINE_list("content_layers", list(constants.VGG_CONTENT_LAYERS),
-                  "VGG-19 layers of the content loss.")
-flags.DEFINE_list("style_layers", list(constants.VGG_STYLE_LAYERS),
-                  "VGG-19 layers of the style loss.")
 flags.DEFINE_integer("checkpoint_every", constants.DEFAULT_CHECKPOINT_EVERY,
                      "Steps between checkpoints (a killed run loses at most "
                      "this many); also the length of one progress-bar epoch.")
@@ -50,3 +39,5 @@ flags.DEFINE_enum("precision", "mixed_bfloat16", ["float32", "mixed_bfloat16"],
 flags.DEFINE_bool("cache_images", True,
                   "Keep decoded content photos in memory after the first pass "
                   "(about 1 MB each at --image_size 256).")
+
+flags.adopt_module_key_flags(loss_flags)

@@ -41,3 +41,14 @@ def run_cli(module: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
 def error_lines(process: subprocess.CompletedProcess) -> list[str]:
     """The stderr lines our tools print for user errors."""
     return [l for l in process.stderr.splitlines() if l.startswith("error: ")]
+
+
+def assert_one_line_error(process: subprocess.CompletedProcess,
+                          *fragments: str) -> None:
+    """A failed run that printed one ``error:`` line holding ``fragments``."""
+    assert process.returncode != 0
+    lines = error_lines(process)
+    assert len(lines) == 1, process.stderr[-2000:]
+    assert "Traceback" not in process.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import (CONTENT_DIR, REPO, STYLES_DIR, VGG_WEIGHTS, error_lines,
-                      run_cli)
+from conftest import (CONTENT_DIR, REPO, STYLES_DIR, VGG_WEIGHTS,
+                      assert_one_line_error, run_cli)
 
 TRAIN = "magenta_style.train"
 STYLIZE = "magenta_style.stylize"
@@ -35,15 +35,6 @@ def trained(tmp_path_factory):
     process = run_cli(TRAIN, *train_args(output))
     assert process.returncode == 0, process.stderr[-2000:]
     return output
-
-
-def assert_one_line_error(process, *fragments):
-    assert process.returncode != 0
-    lines = error_lines(process)
-    assert len(lines) == 1, process.stderr[-2000:]
-    assert "Traceback" not in process.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 def test_train_writes_model_checkpoints_and_logs(trained):

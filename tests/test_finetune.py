@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import CONTENT_DIR, STYLES_DIR, error_lines, run_cli
+from conftest import (CONTENT_DIR, STYLES_DIR, assert_one_line_error,
+                      run_cli)
 from magenta_style import library
 from magenta_style.data import load_style_image
 from magenta_style.errors import MagentaStyleError
@@ -150,15 +151,6 @@ def test_finetune_resumes_from_its_checkpoint(base_dir, finetuned, tmp_path):
     assert "resuming from step 4" in process.stdout
     assert_old_styles_untouched(load_model(str(base_dir)),
                                 load_model(str(output)))
-
-
-def assert_one_line_error(process, *fragments):
-    assert process.returncode != 0
-    lines = error_lines(process)
-    assert len(lines) == 1, process.stderr[-2000:]
-    assert "Traceback" not in process.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 def test_finetune_bad_input_is_one_line_and_writes_nothing(base_dir, tmp_path):

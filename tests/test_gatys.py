@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import CONTENT_DIR, STYLES_DIR, VGG_WEIGHTS, error_lines, run_cli
+from conftest import (CONTENT_DIR, STYLES_DIR, VGG_WEIGHTS,
+                      assert_one_line_error, run_cli)
 from magenta_style import constants
 from magenta_style.color import rgb_to_yiq, yiq_to_rgb
 from magenta_style.errors import MagentaStyleError
@@ -31,15 +32,6 @@ def perceptual(vgg):
 def pair():
     """tubingen at 64x48 and starry_night with longer side 64."""
     return load_content(TUBINGEN, 64, log=None), load_style(STARRY, 64)
-
-
-def assert_one_line_error(process, *fragments):
-    assert process.returncode != 0
-    lines = error_lines(process)
-    assert len(lines) == 1, process.stderr[-2000:]
-    assert "Traceback" not in process.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 def test_lbfgs_from_the_content_lowers_the_loss_fivefold(perceptual, pair):

@@ -10,7 +10,8 @@ import keras
 import numpy as np
 import pytest
 
-from conftest import CONTENT_DIR, error_lines, run_cli
+from conftest import (CONTENT_DIR, assert_one_line_error,
+                      run_cli)
 from export import manifest
 from magenta_style import library
 from magenta_style.errors import MagentaStyleError
@@ -198,15 +199,6 @@ def test_styles_cli_list_rename_export_import(model_dir, tmp_path):
     assert process.returncode == 0, process.stderr[-2000:]
     assert load_model(path).style_names == ["oil", "wash", "oil_paint"]
     assert not [p for p in os.listdir(model_dir) if p.startswith(".tmp")]
-
-
-def assert_one_line_error(process, *fragments):
-    assert process.returncode != 0
-    lines = error_lines(process)
-    assert len(lines) == 1, process.stderr[-2000:]
-    assert "Traceback" not in process.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 def test_styles_cli_bad_input_keeps_the_model(model, model_dir, tmp_path):
