@@ -1,7 +1,7 @@
 r"""Exports a trained model to TFLite with its style manifest and a report.
 
   python -m export.to_tflite --model DIR --output_dir DIR \
-      [--quantize dynamic] [--representative_dir PHOTOS] [--eval_dir PHOTOS] \
+      [--quantize float16] [--representative_dir PHOTOS] [--eval_dir PHOTOS] \
       [--android_assets android_demo/app/src/main/assets] \
       [--style_files a.style.json,b.style.json]
 
@@ -25,7 +25,9 @@ flags.DEFINE_string("model", None,
                     "Trained model: a training output folder or its .keras "
                     "file (default: the model shipped with the package).")
 flags.DEFINE_string("output_dir", None, "Folder for the exported files.")
-flags.DEFINE_enum("quantize", "dynamic",
+# float16 by default: on a trained model it stays within ~90 dB of Keras at
+# half the size; dynamic (a quarter) loses up to 0.3 at some pixels (README).
+flags.DEFINE_enum("quantize", "float16",
                   ["float32", "float16", "dynamic", "int8", "mixed"],
                   "float32; float16 weights; dynamic: int8 weights, float "
                   "activations; int8: full integer; mixed: integer "
