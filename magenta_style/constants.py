@@ -57,8 +57,8 @@ DEFAULT_CHECKPOINT_EVERY = 200  # steps
 # Adam learning rate of fine-tuning (only new style-table rows train). A row
 # starts at γ = 1, β = 0 and trained rows lie O(1) away, which Adam at 1e-3
 # covers in hundreds of steps: on a new style (la_muse, 128 px crops) the
-# total loss after 50 steps was 45.1 at 1e-3, 24.6 at 1e-2 and 22.5 at 2e-2
-# (benchmarks/FINETUNE.md).
+# total loss after 50 steps was 45.1 at 1e-3, 24.6 at 1e-2 (same base) and
+# 22.5 at 2e-2 (a better base; benchmarks/FINETUNE.md).
 DEFAULT_FINETUNE_LEARNING_RATE = 2e-2
 
 # Direct optimization of the pixels (Gatys et al.; magenta_style.optimize).
