@@ -62,7 +62,7 @@ for _name, _value in [("styles_dir", os.path.join(DATA, "styles")),
                       ("content_dir", os.path.join(DATA, "photos")),
                       ("vgg_weights", os.path.join(DATA, "vgg19_notop.h5")),
                       ("image_size", 128), ("batch_size", 4),
-                      ("style_size", 256)]:
+                      ("style_size", 512)]:  # train's default
     FLAGS.set_default(_name, _value)
 
 
@@ -148,12 +148,14 @@ def main(argv):
     finetune_rate = FLAGS.finetune_learning_rate
     base_tag = os.path.splitext(os.path.basename(os.path.normpath(base_file)))[0]
     arms = {
-        "finetune": (os.path.join(work, f"finetune-{base_tag}-lr"
+        "finetune": (os.path.join(work, f"finetune-{base_tag}-style"
+                                        f"{FLAGS.style_size}-lr"
                                         f"{finetune_rate:g}"), finetune_rate,
                      row, lambda: {"stylizer": library.add_new_styles(
                          base, [FLAGS.new_style], [new_info]),
                          "trainable_styles": [row]}),
-        "scratch": (os.path.join(work, f"scratch-lr{learning_rate:g}"),
+        "scratch": (os.path.join(work, f"scratch-style{FLAGS.style_size}-lr"
+                                       f"{learning_rate:g}"),
                     learning_rate, 0, dict),
     }
     for k in ks:
