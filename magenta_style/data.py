@@ -65,11 +65,12 @@ def load_style_images(styles_dir: str, style_size: int,
 
 def load_style_image(path: str, style_size: int) -> np.ndarray:
     """One style image with longer side ``style_size`` (unreadable: error)."""
-    return _with_longer_side(open_image(path, max_side=style_size), style_size)
+    return with_longer_side(open_image(path, max_side=style_size), style_size)
 
 
-def _with_longer_side(image: np.ndarray, size: int) -> np.ndarray:
-    """Enlarges an image whose longer side is below ``size`` (bicubic)."""
+def with_longer_side(image: np.ndarray, size: int) -> np.ndarray:
+    """Enlarges an image whose longer side is below ``size`` (bicubic),
+    float32 in [0, 1]; a larger one is returned as it is."""
     h, w = image.shape[:2]
     if max(h, w) >= size:
         return image

@@ -84,7 +84,7 @@ def main(argv) -> None:
     train.check_resume_config(output_dir, {
         "base_styles": base.style_names, "styles": names,
         "alpha": base.alpha, "image_size": FLAGS.image_size,
-        "style_size": FLAGS.style_size, "loss": train.loss_config().to_dict()})
+        "style_size": FLAGS.style_size, "loss": loss_flags.loss_config().to_dict()})
     new_rows = range(base.num_styles, stylizer.num_styles)
     path = train.train(names, images, info, base.alpha, output_dir,
                        stylizer=stylizer, trainable_styles=new_rows)

@@ -21,6 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from magenta_style import constants
+from magenta_style.data import with_longer_side
 from magenta_style.errors import MagentaStyleError
 from magenta_style.images import open_image
 from magenta_style.losses import PerceptualLoss
@@ -97,12 +98,7 @@ def load_style(path: str, style_size: int) -> np.ndarray:
     """
     image = open_image(path, max_side=style_size)
     _check_size(image, f"style image {path}", "--style_size")
-    h, w = image.shape[:2]
-    if max(h, w) < style_size:
-        scale = style_size / max(h, w)
-        image = resize(image, max(1, round(h * scale)),
-                       max(1, round(w * scale)))
-    return image
+    return with_longer_side(image, style_size)
 
 
 def _check_size(image: np.ndarray, what: str, flag: str) -> None:
