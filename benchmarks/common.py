@@ -41,10 +41,12 @@ def _conv_flops(conv: keras.layers.Conv2D, height: int, width: int) -> float:
 def transformer_gflops(transformer: keras.Model, height: int, width: int
                        ) -> float:
     """Forward GFLOP of the transformer's convolutions at H×W (H, W ÷ 4)."""
-    from magenta_style.layers import ConvCIN, ResidualBlock
+    from magenta_style.layers import ConvCIN, ResidualBlock, SpaceToDepth
 
     total, h, w = 0.0, height, width
     for layer in transformer.layers:
+        if isinstance(layer, SpaceToDepth):
+            h, w = h // layer.block, w // layer.block
         blocks = ([layer.first, layer.second] if isinstance(layer, ResidualBlock)
                   else [layer] if isinstance(layer, ConvCIN) else [])
         for block in blocks:

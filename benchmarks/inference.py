@@ -17,8 +17,10 @@ from absl import app, flags  # noqa: E402
 
 flags.DEFINE_string("model", None, "Trained model (default: random weights).")
 flags.DEFINE_list("sizes", ["256", "512", "1024"], "Square input sizes.")
-flags.DEFINE_list("alphas", ["1.0", "0.5", "0.25"],
-                  "Widths to compare when no --model is given.")
+flags.DEFINE_list("networks", ["paper:1.0", "paper:0.5", "paper:0.25",
+                               "mobile:0.5", "mobile:0.25"],
+                  "architecture:alpha of the networks to compare when no "
+                  "--model is given.")
 flags.DEFINE_list("modes", ["float32", "float16", "dynamic", "mixed"],
                   "TFLite modes to time.")
 flags.DEFINE_integer("runs", 3, "Timed runs per measurement (median).")
@@ -42,9 +44,12 @@ def main(argv):
     if FLAGS.model:
         models = {"trained": load_model(FLAGS.model)}
     else:
-        models = {f"alpha={a}": StylizationModel(
-            [f"s{i}" for i in range(FLAGS.styles)], alpha=float(a))
-            for a in FLAGS.alphas}
+        models = {}
+        for network in FLAGS.networks:
+            architecture, alpha = network.split(":")
+            models[network] = StylizationModel(
+                [f"s{i}" for i in range(FLAGS.styles)], alpha=float(alpha),
+                architecture=architecture)
     rng = np.random.default_rng(0)
     sizes = [int(s) for s in FLAGS.sizes]
 

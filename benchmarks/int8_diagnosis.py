@@ -34,6 +34,7 @@ def main(argv):
     from export.calibration import representative_data
     from export.convert import convert, interpreter, serving_model
     from magenta_style.data import sample_images
+    from magenta_style.layers import padding_with_slices
     from magenta_style.model import load_model
 
     model = load_model(FLAGS.model)
@@ -53,7 +54,7 @@ def main(argv):
             yield [next(v for k, v in sample.items() if k in name)
                    for name in order]
 
-    with contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stdout(io.StringIO()), padding_with_slices():
         debugger = tf.lite.experimental.QuantizationDebugger(
             converter=converter, debug_dataset=as_lists)
         debugger.run()

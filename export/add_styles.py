@@ -3,7 +3,7 @@ r"""Adds style files to an exported manifest, without re-exporting the model.
   python -m export.add_styles --manifest EXPORT_DIR/styles.json \
       --style_files a.style.json[,b.style.json]
 
-Each style must fit the exported model (same embedding size and alpha) and
+Each style must fit the exported model (same embedding size, architecture and alpha) and
 have a new name; styles.json is rewritten atomically, or not at all.
 """
 

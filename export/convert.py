@@ -19,6 +19,7 @@ from tensorflow.lite.python import schema_py_generated as schema_fb
 from tensorflow.lite.tools import flatbuffer_utils
 
 from magenta_style.errors import MagentaStyleError
+from magenta_style.layers import padding_with_slices
 from magenta_style.transformer import (CONTENT_INPUT, EMBEDDING_INPUT,
                                        OUTPUT_NAME)
 
@@ -79,7 +80,7 @@ def convert(transformer: keras.Model, mode: str,
             f"unknown quantization mode '{mode}'; choose from {', '.join(MODES)}")
     converter = _converter(serving_model(transformer), mode, representative)
     # The converter prints the traced signature to stdout; keep it quiet.
-    with contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stdout(io.StringIO()), padding_with_slices():
         try:
             if mode != "mixed":
                 flatbuffer = converter.convert()

@@ -49,7 +49,7 @@ def build_manifest(model: StylizationModel, quantization: str,
     return {
         "format": FORMAT, "format_version": FORMAT_VERSION,
         "model_file": MODEL_FILE, "signature": "serving_default",
-        "quantization": quantization, "alpha": model.alpha,
+        "quantization": quantization, **model.network,
         "embedding_size": d, "size_multiple": SIZE_MULTIPLE,
         "default_size": list(default_size),
         "inputs": {
@@ -93,12 +93,14 @@ def read_manifest(path: str) -> dict:
 def add_style_file(manifest: dict, style: str | StyleFile) -> dict:
     """A copy of ``manifest`` with a ``.style.json`` style appended.
 
-    The style must fit the manifest's model (embedding size and alpha) and
-    its name must be new. Its embedding is the file's float16 values.
+    The style must fit the manifest's model (embedding size, architecture and
+    alpha) and its name must be new. Its embedding is the file's float16
+    values.
     """
     if not isinstance(style, StyleFile):
         style = read_style_file(style)
-    check_fits(style, manifest["embedding_size"], manifest.get("alpha"))
+    check_fits(style, manifest["embedding_size"],
+               {k: manifest.get(k) for k in ("architecture", "alpha")})
     if style.name in [s["name"] for s in manifest["styles"]]:
         raise MagentaStyleError(
             f"the manifest already has a style '{style.name}'")

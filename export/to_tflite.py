@@ -106,7 +106,7 @@ def main(argv) -> None:
     extra_styles = [read_style_file(p) for p in FLAGS.style_files]
     names = list(model.style_names)
     for style in extra_styles:  # checked before the slow conversion
-        check_fits(style, model.embedding_size, model.alpha)
+        check_fits(style, model.embedding_size, model.network)
         cli.require(style.name not in names,
                     f"style '{style.name}' of {style.path} is already in "
                     "the manifest")

@@ -17,6 +17,18 @@ OUTER_KERNEL_SIZE = 9
 INNER_KERNEL_SIZE = 3
 # The two stride-2 stages need H and W to be multiples of this (pixels).
 SIZE_MULTIPLE = 4
+# Transformer variants. "paper" is the network above. "mobile" (for phones,
+# with a small alpha) runs it on the 2×2 space-to-depth of the image (12
+# channels at half resolution), keeps the residual blocks at 1/4 resolution
+# by dropping one stride-2 stage and one ×2 upsampling, and ends in a
+# depth-to-space of a 12-channel output: no layer works at full resolution,
+# where the paper's 3-channel 9×9 convolutions and normalizations are memory
+# bound (benchmarks/RESULTS.md). Its outer kernels are 5×5 at half
+# resolution, a 10×10-pixel footprint like the paper's 9×9.
+ARCHITECTURES = ("paper", "mobile")
+DEFAULT_ARCHITECTURE = "paper"
+MOBILE_BLOCK_SIZE = 2  # pixels, side of the space-to-depth block
+MOBILE_OUTER_KERNEL_SIZE = 5
 # Standard deviation of the N(0, σ) convolution initializer (reference code).
 CONV_INIT_STDDEV = 0.01
 

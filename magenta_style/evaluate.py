@@ -100,7 +100,8 @@ def main(argv) -> None:
     grams = perceptual.style_grams(style_images(model, FLAGS.styles_dir,
                                                 FLAGS.style_size))
     keras.utils.set_random_seed(FLAGS.seed)
-    untrained = StylizationModel(model.style_names, model.alpha)
+    untrained = StylizationModel(model.style_names, model.alpha,
+                                  architecture=model.architecture)
 
     print(f"evaluating {model.num_styles} styles on {len(photos)} photos ...",
           flush=True)

@@ -39,7 +39,7 @@ FLAGS.set_default("learning_rate", constants.DEFAULT_FINETUNE_LEARNING_RATE)
 
 def check_flags() -> None:
     cli.require(bool(FLAGS.style_images), "--style_images is required")
-    for flag in ("styles_dir", "styles", "alpha"):
+    for flag in ("styles_dir", "styles", "alpha", "architecture"):
         cli.require(not FLAGS[flag].present,
                     f"--{flag} is not a finetune flag: the styles are "
                     "--style_images and the network is --model's")
@@ -80,10 +80,11 @@ def main(argv) -> None:
     keras.mixed_precision.set_global_policy(FLAGS.precision)
     stylizer = library.add_new_styles(base, names, info)  # checks clashes
     print(f"base: {base.num_styles} style(s) ({', '.join(base.style_names)}),"
-          f" alpha {base.alpha:g}; new: {', '.join(names)}", flush=True)
+          f" {base.architecture} network, alpha {base.alpha:g}; new: "
+          f"{', '.join(names)}", flush=True)
     train.check_resume_config(output_dir, {
         "base_styles": base.style_names, "styles": names,
-        "alpha": base.alpha, "image_size": FLAGS.image_size,
+        **base.network, "image_size": FLAGS.image_size,
         "style_size": FLAGS.style_size, "loss": loss_flags.loss_config().to_dict()})
     new_rows = range(base.num_styles, stylizer.num_styles)
     path = train.train(names, images, info, base.alpha, output_dir,

@@ -82,7 +82,8 @@ def with_styles(model: StylizationModel, names: Sequence[str],
         raise MagentaStyleError(
             f"style rows of shape {rows.shape} do not fit {len(names)} styles "
             f"of embedding size {model.embedding_size}")
-    copy = StylizationModel(list(names), model.alpha, [dict(i) for i in info])
+    copy = StylizationModel(list(names), model.alpha, [dict(i) for i in info],
+                            model.architecture)
     copy.transformer.set_weights(model.transformer.get_weights())
     copy.style_table.table.assign(rows)
     return copy
@@ -99,7 +100,8 @@ def add_new_styles(model: StylizationModel, names: Sequence[str],
             "--rename old=new)")
     if len(set(names)) != len(names):
         raise MagentaStyleError(f"new style names repeat: {list(names)}")
-    identity = identity_embedding(cin_channels(model.alpha))
+    identity = identity_embedding(cin_channels(model.alpha,
+                                               model.architecture))
     rows = np.concatenate([table(model),
                            np.tile(identity[None], [len(names), 1])])
     return with_styles(model, model.style_names + list(names), rows,
@@ -123,7 +125,8 @@ def format_styles(model: StylizationModel) -> str:
     widths = [max(len(line[c]) for line in lines) for c in range(len(header))]
     text = ["  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip()
             for line in lines]
-    return "\n".join(text + [f"{model.num_styles} style(s), alpha "
+    return "\n".join(text + [f"{model.num_styles} style(s), "
+                             f"{model.architecture} network, alpha "
                              f"{model.alpha:g}, embedding size "
                              f"{model.embedding_size}"])
 
@@ -161,7 +164,7 @@ def export_style(model: StylizationModel, style: str | int) -> dict:
             f"style '{model.style_names[index]}' has values beyond float16")
     info = model.style_info[index]
     metadata = {k: info[k] for k in _INFO_KEYS if info.get(k) is not None}
-    metadata["alpha"] = model.alpha
+    metadata.update(model.network)
     return {"format": FORMAT, "format_version": FORMAT_VERSION,
             "name": model.style_names[index],
             "embedding_size": model.embedding_size, "dtype": _DTYPE,
@@ -230,33 +233,46 @@ def read_style_file(path: str) -> StyleFile:
     return parse_style_file(document, path)
 
 
-def check_fits(style: StyleFile, embedding_size: int, alpha: float | None
-               ) -> None:
-    """Raises unless ``style`` was made for a network of this size and alpha."""
-    theirs = style.metadata.get("alpha")
-    made_for = f" (made for alpha {theirs})" if theirs is not None else ""
+def check_fits(style: StyleFile, embedding_size: int,
+               network: Mapping[str, object]) -> None:
+    """Raises unless ``style`` was made for a network of this size and kind.
+
+    ``network`` is the model's ``{"architecture": ..., "alpha": ...}``; a key
+    missing on either side (older files) is not compared.
+    """
+    mine = {k: v for k, v in network.items() if v is not None}
+    theirs = {k: style.metadata[k] for k in mine if k in style.metadata}
     if len(style.embedding) != embedding_size:
+        made_for = "".join(f" {k} {v}" for k, v in theirs.items())
         raise MagentaStyleError(
             f"style '{style.name}' has embedding size {len(style.embedding)}"
-            f"{made_for} but the model's is {embedding_size}"
-            + (f" (alpha {alpha:g})" if alpha is not None else "")
-            + ": a style only fits the network it was trained for")
-    if alpha is not None and theirs is not None:
-        try:
-            same = float(theirs) == float(alpha)
-        except (TypeError, ValueError):
-            same = False
-        if not same:
+            + (f" (made for{made_for})" if made_for else "")
+            + f" but the model's is {embedding_size} ("
+            + ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}"
+                        for k, v in mine.items())
+            + "): a style only fits the network it was trained for")
+    for key, value in theirs.items():
+        if not _same_value(value, mine[key]):
             raise MagentaStyleError(
-                f"style '{style.name}' was made for alpha {theirs} but the "
-                f"model has alpha {alpha:g}: a style only fits the network "
+                f"style '{style.name}' was made for {key} {value} but the "
+                f"model has {key} {mine[key]}: a style only fits the network "
                 "it was trained for")
+
+
+def _same_value(a: object, b: object) -> bool:
+    """Equality of a metadata value read from JSON and the model's value."""
+    if isinstance(b, float):
+        try:
+            return float(a) == b
+        except (TypeError, ValueError):
+            return False
+    return a == b
 
 
 def import_style(model: StylizationModel, style: StyleFile,
                  name: str | None = None) -> StylizationModel:
     """``model`` plus ``style`` (as ``name`` if given), appended last."""
-    check_fits(style, model.embedding_size, model.alpha)
+    check_fits(style, model.embedding_size, model.network)
     name = check_style_name(name or style.name)
     if name in model.style_names:
         raise MagentaStyleError(

@@ -30,7 +30,9 @@ class StylizationModel(keras.Model):
     """One network, many styles: T(content, table[style])."""
 
     def __init__(self, style_names: Sequence[str], alpha: float = 1.0,
-                 style_info: Sequence[Mapping] | None = None, **kwargs):
+                 style_info: Sequence[Mapping] | None = None,
+                 architecture: str = constants.DEFAULT_ARCHITECTURE,
+                 **kwargs):
         super().__init__(**kwargs)
         if not style_names:
             raise MagentaStyleError("a model needs at least one style")
@@ -38,11 +40,13 @@ class StylizationModel(keras.Model):
             raise MagentaStyleError(f"style names repeat: {list(style_names)}")
         self.style_names = list(style_names)
         self.alpha = float(alpha)
+        self.architecture = str(architecture)
         self.style_info = [dict(i) for i in (style_info or
                                              [{}] * len(style_names))]
-        self.transformer = build_transformer(self.alpha)
+        self.transformer = build_transformer(self.alpha, self.architecture)
         self.style_table = StyleTable(len(self.style_names),
-                                      cin_channels(self.alpha),
+                                      cin_channels(self.alpha,
+                                                   self.architecture),
                                       name="style_table")
         self.style_table.build()
         self.built = True  # every part is built above, at any input size
@@ -56,6 +60,11 @@ class StylizationModel(keras.Model):
     def embedding_size(self) -> int:
         return self.style_table.embedding_size
 
+    @property
+    def network(self) -> dict:
+        """What a style embedding is tied to: the architecture and alpha."""
+        return {"architecture": self.architecture, "alpha": self.alpha}
+
     def call(self, inputs, training=False):
         content, style_weights = inputs
         return self.transformer([content, self.style_table(style_weights)],
@@ -63,7 +72,8 @@ class StylizationModel(keras.Model):
 
     def get_config(self):
         return {**super().get_config(), "style_names": self.style_names,
-                "alpha": self.alpha, "style_info": self.style_info}
+                "alpha": self.alpha, "style_info": self.style_info,
+                "architecture": self.architecture}
 
     def style_index(self, style: str | int) -> int:
         """The row of a style given by name or index."""
@@ -134,7 +144,7 @@ def float32_copy(model: StylizationModel) -> StylizationModel:
     keras.mixed_precision.set_global_policy("float32")
     try:
         copy = StylizationModel(model.style_names, model.alpha,
-                                model.style_info)
+                                model.style_info, model.architecture)
     finally:
         keras.mixed_precision.set_global_policy(previous)
     copy.set_weights(model.get_weights())

@@ -29,6 +29,12 @@ flags.DEFINE_list("styles", None,
                   "extension) from --styles_dir.")
 flags.DEFINE_float("alpha", 1.0,
                    "Width multiplier of the network (0.25 suits phones).")
+flags.DEFINE_enum("architecture", constants.DEFAULT_ARCHITECTURE,
+                  list(constants.ARCHITECTURES),
+                  "paper: the network of Dumoulin et al.; mobile: the same "
+                  "stages on a 2×2 space-to-depth of the image, none at full "
+                  "resolution (with --alpha 0.25, 13× faster in TFLite at "
+                  "512²; benchmarks/RESULTS.md).")
 flags.adopt_module_key_flags(train_flags)  # listed by --help
 flags.adopt_module_key_flags(loss_flags)  # listed by --help
 FLAGS = flags.FLAGS
@@ -62,6 +68,8 @@ def check_resume_config(output_dir: str, config: dict) -> None:
     if os.path.isfile(path):
         with open(path) as f:
             previous = json.load(f)
+        # Runs recorded before there was a choice of network are "paper".
+        previous.setdefault("architecture", constants.DEFAULT_ARCHITECTURE)
         changed = [k for k in config if previous.get(k) != config[k]]
         if changed:
             raise MagentaStyleError(
@@ -100,7 +108,8 @@ def validation_data(image_size: int, batch_size: int):
 
 
 def train(style_names, style_images, info, alpha: float,
-          output_dir: str, stylizer=None, trainable_styles=None) -> str:
+          output_dir: str, stylizer=None, trainable_styles=None,
+          architecture: str = constants.DEFAULT_ARCHITECTURE) -> str:
     """Trains (or resumes) and writes the model; returns its path.
 
     ``stylizer`` is an existing StylizationModel to train instead of a new one
@@ -127,7 +136,7 @@ def train(style_names, style_images, info, alpha: float,
     grams = perceptual.style_grams(style_images)
     if stylizer is None:
         stylizer = StylizationModel(style_names, alpha=alpha,
-                                    style_info=info)
+                                    style_info=info, architecture=architecture)
     trainer = StyleTransferTrainer(stylizer, perceptual, grams,
                                    trainable_styles)
     trainer.compile(optimizer=keras.optimizers.Adam(FLAGS.learning_rate))
@@ -167,13 +176,15 @@ def main(argv) -> None:
                                       FLAGS.styles)
     print(f"styles ({len(names)}): {', '.join(names)}", flush=True)
     check_resume_config(output_dir, {
-        "styles": names, "alpha": FLAGS.alpha, "image_size": FLAGS.image_size,
+        "styles": names, "alpha": FLAGS.alpha,
+        "architecture": FLAGS.architecture, "image_size": FLAGS.image_size,
         "style_size": FLAGS.style_size, "loss": loss_config().to_dict()})
     from magenta_style.model import style_record
 
     info = [style_record(path, image, "train", FLAGS.steps)
             for path, image in zip(paths, images)]
-    path = train(names, images, info, FLAGS.alpha, output_dir)
+    path = train(names, images, info, FLAGS.alpha, output_dir,
+                 architecture=FLAGS.architecture)
     print(f"model written to {path}", flush=True)
 
 

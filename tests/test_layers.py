@@ -5,10 +5,12 @@ import numpy as np
 import pytest
 
 from magenta_style.layers import (ConditionalInstanceNormalization,
-                                  CropToReference, NearestUpsampling2D,
-                                  PadToMultiple, ReflectionPadding2D,
+                                  CropToReference, DepthToSpace,
+                                  NearestUpsampling2D, PadToMultiple,
+                                  ReflectionPadding2D, SpaceToDepth,
                                   StyleTable, embedding_size,
-                                  identity_embedding)
+                                  identity_embedding, mirror_pad,
+                                  padding_with_slices)
 
 
 def numpy_cin(x, gamma, beta, eps=1e-5):
@@ -71,6 +73,28 @@ def test_reflection_padding_matches_numpy(rng):
     np.testing.assert_array_equal(out, ref)
 
 
+@pytest.mark.parametrize("with_slices", [False, True])
+def test_mirror_pad_matches_numpy_either_way(with_slices, rng):
+    """Training's MirrorPad and export's slices give numpy's reflect pad."""
+    x = rng.normal(size=(2, 6, 9, 3)).astype(np.float32)
+    ref = np.pad(x, [(0, 0), (3, 1), (0, 4), (0, 0)], mode="reflect")
+    if with_slices:
+        with padding_with_slices():
+            out = mirror_pad(x, 3, 1, 0, 4).numpy()
+    else:
+        out = mirror_pad(x, 3, 1, 0, 4).numpy()
+    np.testing.assert_array_equal(out, ref)
+
+
+def test_space_to_depth_matches_numpy_and_inverts(rng):
+    x = rng.normal(size=(2, 6, 4, 3)).astype(np.float32)
+    out = SpaceToDepth(2)(x).numpy()
+    # Channel index (row in block, column in block, colour), as TFLite's.
+    ref = x.reshape(2, 3, 2, 2, 2, 3).transpose(0, 1, 3, 2, 4, 5)
+    np.testing.assert_array_equal(out, ref.reshape(2, 3, 2, 12))
+    np.testing.assert_array_equal(DepthToSpace(2)(out).numpy(), x)
+
+
 def test_nearest_upsampling_repeats_pixels(rng):
     x = rng.normal(size=(2, 3, 5, 4)).astype(np.float32)
     out = NearestUpsampling2D(2)(x).numpy()
@@ -88,6 +112,7 @@ def test_pad_to_multiple_then_crop_restores_input(h, w, rng):
 
 @pytest.mark.parametrize("layer", [
     ReflectionPadding2D(3), NearestUpsampling2D(2), PadToMultiple(4),
+    SpaceToDepth(2), DepthToSpace(2),
     ConditionalInstanceNormalization(12, epsilon=1e-3), StyleTable(4, [8, 3]),
 ])
 def test_layers_round_trip_through_config(layer):

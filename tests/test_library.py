@@ -72,7 +72,7 @@ def test_style_file_format_and_size_at_alpha_1(tmp_path):
     assert document["embedding_size"] == 3206
     assert document["metadata"] == {"source": "starry_night.jpg",
                                     "trained_by": "train", "steps": 10,
-                                    "alpha": 1.0}
+                                    "architecture": "paper", "alpha": 1.0}
     raw = base64.b64decode(document["embedding"])
     expected = library.table(big)[0].astype("<f2")
     assert raw == expected.tobytes()
@@ -135,6 +135,10 @@ def test_import_checks_name_size_and_alpha(model):
     style.metadata["alpha"] = 0.3  # same size, other network
     with pytest.raises(MagentaStyleError, match="alpha 0.3"):
         library.import_style(model, style)
+    mobile = StylizationModel(["m"], alpha=0.25, architecture="mobile")
+    with pytest.raises(MagentaStyleError, match="architecture mobile"):
+        library.import_style(
+            model, library.parse_style_file(library.export_style(mobile, 0)))
 
 
 def test_malformed_style_files_are_errors(model, tmp_path):
@@ -178,7 +182,7 @@ def test_styles_cli_list_rename_export_import(model_dir, tmp_path):
     lines = listed.stdout.splitlines()
     assert lines[0].split() == ["#", "name", "source", "trained_by", "steps"]
     assert lines[2].split() == ["1", "oil", "oil.jpg", "train", "20"]
-    assert "3 style(s), alpha 0.25, embedding size 806" in listed.stdout
+    assert "3 style(s), paper network, alpha 0.25, embedding size 806" in listed.stdout
 
     copy = tmp_path / "copy"
     process = run_cli(STYLES, "--model", path, "--rename", "oil=oil_paint",

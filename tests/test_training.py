@@ -27,11 +27,12 @@ def content_batch(size: int, count: int = 2) -> np.ndarray:
                                      [size, size]).numpy() for f in files])
 
 
-def make_trainer(vgg, learning_rate=1e-2, alpha=0.25):
+def make_trainer(vgg, learning_rate=1e-2, alpha=0.25, architecture="paper"):
     names, images, _ = load_style_images(STYLES_DIR, 96, STYLES)
     perceptual = PerceptualLoss(vgg)
-    trainer = StyleTransferTrainer(StylizationModel(names, alpha=alpha),
-                                   perceptual, perceptual.style_grams(images))
+    stylizer = StylizationModel(names, alpha=alpha, architecture=architecture)
+    trainer = StyleTransferTrainer(stylizer, perceptual,
+                                   perceptual.style_grams(images))
     trainer.compile(optimizer=keras.optimizers.Adam(learning_rate))
     return trainer
 
@@ -40,9 +41,13 @@ def fixed_batch_dataset(batch):
     return tf.data.Dataset.from_tensors(batch).repeat()
 
 
-def test_total_loss_halves_within_forty_steps_for_two_styles(vgg):
+@pytest.mark.parametrize("architecture", ["paper", "mobile"])
+def test_total_loss_halves_within_forty_steps_for_two_styles(vgg,
+                                                             architecture):
     keras.utils.set_random_seed(0)
-    trainer = make_trainer(vgg)
+    # At 1e-2 the mobile network stalls near 80% of its first loss; at 3e-3
+    # both networks fall alike.
+    trainer = make_trainer(vgg, 3e-3, architecture=architecture)
     batch = content_batch(64)
     every = np.concatenate([batch, batch])
     styles = tf.constant([0, 0, 1, 1])
@@ -91,9 +96,10 @@ def test_validation_reports_the_same_losses(vgg):
                                           rel=1e-5)
 
 
-def test_train_save_load_stylize_is_bit_for_bit(vgg, tmp_path):
+@pytest.mark.parametrize("architecture", ["paper", "mobile"])
+def test_train_save_load_stylize_is_bit_for_bit(vgg, tmp_path, architecture):
     keras.utils.set_random_seed(2)
-    trainer = make_trainer(vgg)
+    trainer = make_trainer(vgg, architecture=architecture)
     trainer.fit(fixed_batch_dataset(content_batch(32)), steps_per_epoch=3,
                 epochs=1, verbose=0, shuffle=False)
     stylizer = trainer.stylizer
@@ -101,6 +107,7 @@ def test_train_save_load_stylize_is_bit_for_bit(vgg, tmp_path):
     stylizer.save_atomic(path)
     loaded = load_model(path)
     assert loaded.style_names == STYLES and loaded.alpha == 0.25
+    assert loaded.architecture == architecture
     image = content_batch(40, 1)[0][:37, :29]
     for style in (0, "the_scream", {"starry_night": 0.3, "the_scream": 0.7}):
         np.testing.assert_array_equal(stylizer.stylize(image, style),

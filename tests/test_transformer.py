@@ -1,5 +1,6 @@
 """The transformer's size, shapes and value range."""
 
+import keras
 import numpy as np
 import pytest
 
@@ -8,15 +9,35 @@ from magenta_style.model import StylizationModel
 from magenta_style.transformer import build_transformer, cin_channels
 
 
-@pytest.mark.parametrize("alpha,weights,values", [
-    (1.0, 1_674_432, 3_206),
-    (0.25, 107_568, 806),
+# mobile: the 9×9×3×C first and 9×9×C×3 last kernels become 5×5×12×C and
+# 5×5×C×12, and the last CIN layer has 12 channels instead of 3.
+@pytest.mark.parametrize("architecture,alpha,weights,values", [
+    ("paper", 1.0, 1_674_432, 3_206),
+    ("paper", 0.25, 107_568, 806),
+    ("mobile", 1.0, 1_674_432 + 2 * (25 * 12 * 32 - 81 * 3 * 32), 3_206 + 18),
+    ("mobile", 0.25, 107_568 + 2 * (25 * 12 * 8 - 81 * 3 * 8), 806 + 18),
 ])
-def test_parameter_counts_match_the_paper(alpha, weights, values):
-    model = build_transformer(alpha)
+def test_parameter_counts(architecture, alpha, weights, values):
+    model = build_transformer(alpha, architecture)
     assert sum(int(np.prod(w.shape)) for w in model.weights) == weights
-    assert 2 * sum(cin_channels(alpha)) == values
+    assert 2 * sum(cin_channels(alpha, architecture)) == values
     assert model.input[1].shape[-1] == values
+
+
+def test_mobile_network_has_no_layer_at_full_resolution(rng):
+    """The mobile network's convolutions work at 1/2 and 1/4 of the input."""
+    model = build_transformer(0.25, "mobile")
+    names = ["encode_1", "encode_2", "encode_3", "residual_1", "decode_1",
+             "decode_2", "to_rgb"]
+    probe = keras.Model(model.inputs,
+                        [model.get_layer(n).output for n in names])
+    x = rng.random((1, 64, 96, 3), dtype=np.float32)
+    e = identity_embedding(cin_channels(0.25, "mobile"))[None]
+    shapes = {n: tuple(y.shape[1:]) for n, y in zip(names, probe([x, e]))}
+    assert shapes == {"encode_1": (32, 48, 8), "encode_2": (16, 24, 16),
+                      "encode_3": (16, 24, 32), "residual_1": (16, 24, 32),
+                      "decode_1": (16, 24, 16), "decode_2": (32, 48, 8),
+                      "to_rgb": (32, 48, 12)}
 
 
 def test_conv_layers_have_no_bias():
@@ -24,10 +45,11 @@ def test_conv_layers_have_no_bias():
     assert all("kernel" in w.path for w in model.weights)
 
 
-def test_output_has_the_input_shape_and_range_for_odd_sizes(rng):
-    model = build_transformer(0.25)
+@pytest.mark.parametrize("architecture", ["paper", "mobile"])
+def test_output_has_the_input_shape_and_range_for_odd_sizes(architecture, rng):
+    model = build_transformer(0.25, architecture)
     x = rng.random((1, 301, 457, 3), dtype=np.float32)
-    e = identity_embedding(cin_channels(0.25))[None]
+    e = identity_embedding(cin_channels(0.25, architecture))[None]
     y = model([x, e]).numpy()
     assert y.shape == x.shape
     assert y.min() >= 0.0 and y.max() <= 1.0
