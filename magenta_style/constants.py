@@ -20,11 +20,14 @@ SIZE_MULTIPLE = 4
 # Transformer variants. "paper" is the network above. "mobile" (for phones,
 # with a small alpha) runs it on the 2×2 space-to-depth of the image (12
 # channels at half resolution), keeps the residual blocks at 1/4 resolution
-# by dropping one stride-2 stage and one ×2 upsampling, and ends in a
-# depth-to-space of a 12-channel output: no layer works at full resolution,
-# where the paper's 3-channel 9×9 convolutions and normalizations are memory
-# bound (benchmarks/RESULTS.md). Its outer kernels are 5×5 at half
-# resolution, a 10×10-pixel footprint like the paper's 9×9.
+# by dropping one stride-2 stage and one ×2 upsampling, and its last
+# convolution computes the RGB of each 2×2 block (depth-to-space), so no
+# convolution works at full resolution, where the paper's 9×9 convolutions
+# on 3 channels are memory bound (benchmarks/RESULTS.md). Its outer kernels
+# are 5×5 at half resolution, a 10×10-pixel footprint like the paper's 9×9.
+# The last CIN normalizes the 3 colours at full resolution, as the paper's
+# does: normalizing the 12 channels of each block position apart left a
+# 2×2 checkerboard in the pastiches.
 ARCHITECTURES = ("paper", "mobile")
 DEFAULT_ARCHITECTURE = "paper"
 MOBILE_BLOCK_SIZE = 2  # pixels, side of the space-to-depth block

@@ -100,8 +100,7 @@ def add_new_styles(model: StylizationModel, names: Sequence[str],
             "--rename old=new)")
     if len(set(names)) != len(names):
         raise MagentaStyleError(f"new style names repeat: {list(names)}")
-    identity = identity_embedding(cin_channels(model.alpha,
-                                               model.architecture))
+    identity = identity_embedding(cin_channels(model.alpha))
     rows = np.concatenate([table(model),
                            np.tile(identity[None], [len(names), 1])])
     return with_styles(model, model.style_names + list(names), rows,

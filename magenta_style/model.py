@@ -45,8 +45,7 @@ class StylizationModel(keras.Model):
                                              [{}] * len(style_names))]
         self.transformer = build_transformer(self.alpha, self.architecture)
         self.style_table = StyleTable(len(self.style_names),
-                                      cin_channels(self.alpha,
-                                                   self.architecture),
+                                      cin_channels(self.alpha),
                                       name="style_table")
         self.style_table.build()
         self.built = True  # every part is built above, at any input size

@@ -5,11 +5,12 @@
 conditional instance normalization, ReLU inside and a sigmoid at the end.
 
 ``mobile``: space-to-depth 2×2 → conv 5×5/1 → conv 3×3/2 → conv 3×3/1 →
-5 residual blocks → conv 3×3 → ×2 nearest + conv 3×3 → conv 5×5/1 to 12
-channels → depth-to-space 2×2: the same stages, none at full resolution
-(constants.ARCHITECTURES).
+5 residual blocks → conv 3×3 → ×2 nearest + conv 3×3 → conv 5×5/1 to the
+RGB of each 2×2 block → depth-to-space → CIN and sigmoid: the same stages,
+no convolution at full resolution (constants.ARCHITECTURES).
 
-Widths scale with ``alpha``; the output layer keeps its 3 (or 12) channels.
+Widths scale with ``alpha``; the RGB output layer keeps 3 channels. Both
+architectures have the same CIN channels, so the same embedding layout.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ import keras
 
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
-from magenta_style.layers import (ConvCIN, CropToReference, DepthToSpace,
-                                  PadToMultiple, ResidualBlock, SpaceToDepth,
-                                  embedding_size)
+from magenta_style.layers import (ConvCIN, CropToReference, PadToMultiple,
+                                  ResidualBlock, SpaceToDepth, embedding_size)
 
 CONTENT_INPUT = "content"
 EMBEDDING_INPUT = "style_embedding"
@@ -40,22 +40,12 @@ def check_architecture(architecture: str) -> None:
             f"{', '.join(constants.ARCHITECTURES)}")
 
 
-def output_channels(architecture: str) -> int:
-    """Channels of the last convolution: RGB, or RGB of each 2×2 block."""
-    check_architecture(architecture)
-    if architecture == "mobile":
-        return constants.OUTPUT_CHANNELS * constants.MOBILE_BLOCK_SIZE ** 2
-    return constants.OUTPUT_CHANNELS
-
-
-def cin_channels(alpha: float = 1.0,
-                 architecture: str = constants.DEFAULT_ARCHITECTURE
-                 ) -> tuple[int, ...]:
+def cin_channels(alpha: float = 1.0) -> tuple[int, ...]:
     """Channel counts of the network's CIN layers, in embedding order."""
     enc = [scaled_width(c, alpha) for c in constants.ENCODER_CHANNELS]
     dec = [scaled_width(c, alpha) for c in constants.DECODER_CHANNELS]
     residual = [enc[-1]] * (2 * constants.NUM_RESIDUAL_BLOCKS)
-    return tuple(enc + residual + dec + [output_channels(architecture)])
+    return tuple(enc + residual + dec + [constants.OUTPUT_CHANNELS])
 
 
 def build_transformer(alpha: float = 1.0,
@@ -67,7 +57,8 @@ def build_transformer(alpha: float = 1.0,
     multiple of 4 inside, cropped back at the end); ``style_embedding`` is
     [B, D]; the output has the content's shape, in [0, 1].
     """
-    channels = cin_channels(alpha, architecture)
+    check_architecture(architecture)
+    channels = cin_channels(alpha)
     mobile = architecture == "mobile"
     content = keras.Input((None, None, 3), name=CONTENT_INPUT)
     embedding = keras.Input((embedding_size(channels),), name=EMBEDDING_INPUT)
@@ -102,8 +93,7 @@ def build_transformer(alpha: float = 1.0,
     x = ConvCIN(dec2, constants.INNER_KERNEL_SIZE, next(offsets),
                 upsample=True, name="decode_2")([x, embedding])
     x = ConvCIN(out, outer_kernel, next(offsets), activation="sigmoid",
+                pixel_shuffle=constants.MOBILE_BLOCK_SIZE if mobile else 1,
                 name="to_rgb")([x, embedding])
-    if mobile:
-        x = DepthToSpace(constants.MOBILE_BLOCK_SIZE, name="depth_to_space")(x)
     stylized = CropToReference(name=OUTPUT_NAME)([x, content])
     return keras.Model([content, embedding], stylized, name=name)

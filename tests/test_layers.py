@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from magenta_style.layers import (ConditionalInstanceNormalization,
+from magenta_style.layers import (ConditionalInstanceNormalization, ConvCIN,
                                   CropToReference, DepthToSpace,
                                   NearestUpsampling2D, PadToMultiple,
                                   ReflectionPadding2D, SpaceToDepth,
@@ -114,6 +114,7 @@ def test_pad_to_multiple_then_crop_restores_input(h, w, rng):
     ReflectionPadding2D(3), NearestUpsampling2D(2), PadToMultiple(4),
     SpaceToDepth(2), DepthToSpace(2),
     ConditionalInstanceNormalization(12, epsilon=1e-3), StyleTable(4, [8, 3]),
+    ConvCIN(3, 5, 6, activation="sigmoid", pixel_shuffle=2),
 ])
 def test_layers_round_trip_through_config(layer):
     config = keras.layers.serialize(layer)

@@ -4,23 +4,23 @@ import keras
 import numpy as np
 import pytest
 
-from magenta_style.layers import identity_embedding
+from magenta_style.layers import ConvCIN, identity_embedding
 from magenta_style.model import StylizationModel
 from magenta_style.transformer import build_transformer, cin_channels
 
 
 # mobile: the 9×9×3×C first and 9×9×C×3 last kernels become 5×5×12×C and
-# 5×5×C×12, and the last CIN layer has 12 channels instead of 3.
+# 5×5×C×12; the CIN layers, hence the embedding, are the paper's.
 @pytest.mark.parametrize("architecture,alpha,weights,values", [
     ("paper", 1.0, 1_674_432, 3_206),
     ("paper", 0.25, 107_568, 806),
-    ("mobile", 1.0, 1_674_432 + 2 * (25 * 12 * 32 - 81 * 3 * 32), 3_206 + 18),
-    ("mobile", 0.25, 107_568 + 2 * (25 * 12 * 8 - 81 * 3 * 8), 806 + 18),
+    ("mobile", 1.0, 1_674_432 + 2 * (25 * 12 * 32 - 81 * 3 * 32), 3_206),
+    ("mobile", 0.25, 107_568 + 2 * (25 * 12 * 8 - 81 * 3 * 8), 806),
 ])
 def test_parameter_counts(architecture, alpha, weights, values):
     model = build_transformer(alpha, architecture)
     assert sum(int(np.prod(w.shape)) for w in model.weights) == weights
-    assert 2 * sum(cin_channels(alpha, architecture)) == values
+    assert 2 * sum(cin_channels(alpha)) == values
     assert model.input[1].shape[-1] == values
 
 
@@ -32,12 +32,24 @@ def test_mobile_network_has_no_layer_at_full_resolution(rng):
     probe = keras.Model(model.inputs,
                         [model.get_layer(n).output for n in names])
     x = rng.random((1, 64, 96, 3), dtype=np.float32)
-    e = identity_embedding(cin_channels(0.25, "mobile"))[None]
+    e = identity_embedding(cin_channels(0.25))[None]
     shapes = {n: tuple(y.shape[1:]) for n, y in zip(names, probe([x, e]))}
     assert shapes == {"encode_1": (32, 48, 8), "encode_2": (16, 24, 16),
                       "encode_3": (16, 24, 32), "residual_1": (16, 24, 32),
                       "decode_1": (16, 24, 16), "decode_2": (32, 48, 8),
-                      "to_rgb": (32, 48, 12)}
+                      "to_rgb": (64, 96, 3)}
+    assert model.get_layer("to_rgb").conv.kernel.shape == (5, 5, 8, 12)
+
+
+def test_pixel_shuffle_starts_as_nearest_upsampling(rng):
+    """ICNR start: the four pixels of each 2×2 output block are equal."""
+    layer = ConvCIN(3, 5, 0, activation=None, pixel_shuffle=2)
+    x = rng.normal(size=(1, 6, 8, 4)).astype(np.float32)
+    y = layer([x, identity_embedding([3])[None]]).numpy()
+    assert y.shape == (1, 12, 16, 3)
+    np.testing.assert_allclose(y, y[:, ::2, ::2].repeat(2, 1).repeat(2, 2),
+                               atol=1e-5)
+    assert y.std() > 0.1
 
 
 def test_conv_layers_have_no_bias():
@@ -49,7 +61,7 @@ def test_conv_layers_have_no_bias():
 def test_output_has_the_input_shape_and_range_for_odd_sizes(architecture, rng):
     model = build_transformer(0.25, architecture)
     x = rng.random((1, 301, 457, 3), dtype=np.float32)
-    e = identity_embedding(cin_channels(0.25, architecture))[None]
+    e = identity_embedding(cin_channels(0.25))[None]
     y = model([x, e]).numpy()
     assert y.shape == x.shape
     assert y.min() >= 0.0 and y.max() <= 1.0

@@ -1,0 +1,82 @@
+r"""TFLite time of the graph pieces that are not convolutions.
+
+  python benchmarks/tflite_ops.py [--runs 9]
+
+Converts one-layer models and prints their median latency (2 threads):
+reflection padding as TFLite's MIRROR_PAD against the slices and concat that
+the export traces (layers.padding_with_slices), and cropping as
+STRIDED_SLICE against SLICE (layers.crop_to), at the shapes of the network.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from absl import app, flags  # noqa: E402
+
+flags.DEFINE_integer("runs", 9, "Timed runs per measurement (median).")
+flags.DEFINE_integer("threads", 2, "TFLite interpreter threads.")
+FLAGS = flags.FLAGS
+
+# (height = width, channels, padding): the paper network's pads at 512²
+# (alpha 1) and the mobile network's first pad at alpha 0.25.
+PAD_SHAPES = [(512, 3, 4), (512, 32, 4), (256, 64, 1), (128, 128, 1),
+              (256, 12, 2)]
+
+
+def main(argv):
+    del argv
+    import contextlib
+    import io
+
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from benchmarks.common import median_seconds
+    from export.convert import interpreter
+    from magenta_style.layers import (ReflectionPadding2D, crop_to,
+                                      padding_with_slices)
+
+    rng = np.random.default_rng(0)
+
+    def lite_ms(layer, size, channels, context=contextlib.nullcontext):
+        """Median ms of ``layer`` alone in TFLite on [1, size, size, C]."""
+        x = keras.Input((None, None, channels), batch_size=1, name="x")
+        with context(), contextlib.redirect_stdout(io.StringIO()):
+            converter = tf.lite.TFLiteConverter.from_keras_model(
+                keras.Model(x, {"y": layer(x)}))
+            flatbuffer = converter.convert()
+        runner = interpreter(flatbuffer, FLAGS.threads).get_signature_runner()
+        data = rng.random((1, size, size, channels), np.float32)
+        return 1000 * median_seconds(lambda: runner(x=data), FLAGS.runs)
+
+    print(f"{'op':<28} {'input':>14} {'MIRROR_PAD':>11} {'slices':>8}")
+    for size, channels, pad in PAD_SHAPES:
+        mirror = lite_ms(ReflectionPadding2D(pad), size, channels)
+        slices = lite_ms(ReflectionPadding2D(pad), size, channels,
+                         padding_with_slices)
+        print(f"{f'reflection pad {pad}':<28} {f'{size}²×{channels}':>14} "
+              f"{mirror:>9.2f}ms {slices:>6.2f}ms", flush=True)
+
+    class Crop(keras.layers.Layer):
+        """Crops 4 pixels off H and W, as STRIDED_SLICE or as SLICE."""
+
+        def __init__(self, strided: bool):
+            super().__init__()
+            self.strided = strided
+
+        def call(self, x):
+            hw = tf.shape(x)[1:3] - 4
+            if self.strided:
+                return x[:, :hw[0], :hw[1], :]
+            return crop_to(x, hw[0], hw[1])
+
+    strided, sliced = (lite_ms(Crop(s), 516, 3) for s in (True, False))
+    print(f"{'crop to 512²×3':<28} {'516²×3':>14} STRIDED_SLICE "
+          f"{strided:.2f}ms, SLICE {sliced:.2f}ms")
+
+
+if __name__ == "__main__":
+    app.run(main)
