@@ -18,20 +18,19 @@ INNER_KERNEL_SIZE = 3
 # The two stride-2 stages need H and W to be multiples of this (pixels).
 SIZE_MULTIPLE = 4
 # Transformer variants. "paper" is the network above. "mobile" (for phones,
-# with a small alpha) runs it on the 2×2 space-to-depth of the image (12
-# channels at half resolution), keeps the residual blocks at 1/4 resolution
-# by dropping one stride-2 stage and one ×2 upsampling, and its last
-# convolution computes the RGB of each 2×2 block (depth-to-space), so no
-# convolution works at full resolution, where the paper's 9×9 convolutions
-# on 3 channels are memory bound (benchmarks/RESULTS.md). Its outer kernels
-# are 5×5 at half resolution, a 10×10-pixel footprint like the paper's 9×9.
-# The last CIN normalizes the 3 colours at full resolution, as the paper's
-# does: normalizing the 12 channels of each block position apart left a
-# 2×2 checkerboard in the pastiches.
+# with a small alpha) runs its first layer on the 2×2 space-to-depth of the
+# image (12 channels at half resolution, a 5×5 kernel: a 10×10-pixel
+# footprint like the paper's 9×9), keeps the residual blocks at 1/4
+# resolution (its third layer has stride 1), and ends in ×2 nearest
+# upsampling and a 3×3 convolution to RGB: at full resolution, where the
+# paper's 9×9 convolutions are memory bound (benchmarks/RESULTS.md), only
+# that small convolution is left. An output made by depth-to-space of a
+# half-resolution convolution (sub-pixel convolution) was tried and left
+# 2-pixel stripes and checkerboards in the pastiches (RESULTS.md).
 ARCHITECTURES = ("paper", "mobile")
 DEFAULT_ARCHITECTURE = "paper"
 MOBILE_BLOCK_SIZE = 2  # pixels, side of the space-to-depth block
-MOBILE_OUTER_KERNEL_SIZE = 5
+MOBILE_FIRST_KERNEL_SIZE = 5
 # Standard deviation of the N(0, σ) convolution initializer (reference code).
 CONV_INIT_STDDEV = 0.01
 

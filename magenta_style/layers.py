@@ -170,31 +170,6 @@ class SpaceToDepth(keras.layers.Layer):
         return {**super().get_config(), "block": self.block}
 
 
-@keras.saving.register_keras_serializable(PACKAGE)
-class DepthToSpace(keras.layers.Layer):
-    """The inverse of SpaceToDepth: [B, H, W, C·block²] → [B, H·block, W·block, C].
-
-    Converts to TFLite's DEPTH_TO_SPACE.
-    """
-
-    def __init__(self, block: int, **kwargs):
-        super().__init__(**kwargs)
-        self.block = int(block)
-
-    def call(self, x):
-        return tf.nn.depth_to_space(x, self.block)
-
-    def compute_output_shape(self, input_shape):
-        def grow(dim):
-            return None if dim is None else dim * self.block
-
-        b, h, w, c = input_shape
-        return (b, grow(h), grow(w), c // self.block ** 2)
-
-    def get_config(self):
-        return {**super().get_config(), "block": self.block}
-
-
 def _spatial_mean(x: tf.Tensor) -> tf.Tensor:
     """Mean over H and W as a mean of row means.
 
@@ -246,39 +221,25 @@ class ConditionalInstanceNormalization(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(PACKAGE)
 class ConvCIN(keras.layers.Layer):
-    """[×2 nearest upsampling] → mirror pad → conv (no bias) →
-    [depth-to-space] → CIN → activation.
-
-    With ``pixel_shuffle`` b > 1 the convolution computes ``filters``·b²
-    channels, each b×b block of output pixels, rearranged to b× the size
-    before the normalization. Its kernel starts with the same filters for
-    every pixel of a block (ICNR, Aitken et al. 2017), so the layer starts
-    as a nearest upsampling of its low-resolution result, free of the b×b
-    checkerboard pattern that independent sub-pixel filters produce.
-    """
+    """[×2 nearest upsampling] → mirror pad → conv (no bias) → CIN → activation."""
 
     def __init__(self, filters: int, kernel_size: int, offset: int,
                  strides: int = 1, upsample: bool = False,
-                 activation: str | None = "relu", pixel_shuffle: int = 1,
-                 **kwargs):
+                 activation: str | None = "relu", **kwargs):
         super().__init__(**kwargs)
         self.filters = int(filters)
         self.kernel_size = int(kernel_size)
         self.offset = int(offset)
         self.strides = int(strides)
         self.upsample = bool(upsample)
-        self.pixel_shuffle = int(pixel_shuffle)
         self.activation = keras.activations.get(activation)
         self.upsampling = NearestUpsampling2D(2) if upsample else None
         self.pad = ReflectionPadding2D(self.kernel_size // 2)
         self.conv = keras.layers.Conv2D(
-            self.filters * self.pixel_shuffle ** 2, self.kernel_size,
-            strides=self.strides,
+            self.filters, self.kernel_size, strides=self.strides,
             padding="valid", use_bias=False,
             kernel_initializer=keras.initializers.RandomNormal(
                 stddev=constants.CONV_INIT_STDDEV))
-        self.shuffle = (DepthToSpace(self.pixel_shuffle)
-                        if self.pixel_shuffle > 1 else None)
         self.norm = ConditionalInstanceNormalization(self.offset)
 
     def build(self, input_shape):
@@ -287,39 +248,28 @@ class ConvCIN(keras.layers.Layer):
             x_shape = self.upsampling.compute_output_shape(x_shape)
         x_shape = self.pad.compute_output_shape(x_shape)
         self.conv.build(x_shape)
-        if self.shuffle is not None:
-            kernel = self.conv.kernel.numpy()[..., :self.filters]
-            self.conv.kernel.assign(
-                np.tile(kernel, [1, 1, 1, self.pixel_shuffle ** 2]))
-        self.norm.build([self._conv_output_shape(x_shape), e_shape])
+        y_shape = self.conv.compute_output_shape(x_shape)
+        self.norm.build([y_shape, e_shape])
 
     def call(self, inputs):
         x, embedding = inputs
         if self.upsampling is not None:
             x = self.upsampling(x)
         x = self.conv(self.pad(x))
-        if self.shuffle is not None:
-            x = self.shuffle(x)
         return self.activation(self.norm([x, embedding]))
-
-    def _conv_output_shape(self, padded_shape):
-        shape = self.conv.compute_output_shape(padded_shape)
-        if self.shuffle is not None:
-            shape = self.shuffle.compute_output_shape(shape)
-        return shape
 
     def compute_output_shape(self, input_shape):
         x_shape = input_shape[0]
         if self.upsampling is not None:
             x_shape = self.upsampling.compute_output_shape(x_shape)
-        return self._conv_output_shape(self.pad.compute_output_shape(x_shape))
+        return self.conv.compute_output_shape(
+            self.pad.compute_output_shape(x_shape))
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters,
                 "kernel_size": self.kernel_size, "offset": self.offset,
                 "strides": self.strides, "upsample": self.upsample,
-                "activation": keras.activations.serialize(self.activation),
-                "pixel_shuffle": self.pixel_shuffle}
+                "activation": keras.activations.serialize(self.activation)}
 
 
 @keras.saving.register_keras_serializable(PACKAGE)

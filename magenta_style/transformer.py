@@ -5,9 +5,9 @@
 conditional instance normalization, ReLU inside and a sigmoid at the end.
 
 ``mobile``: space-to-depth 2×2 → conv 5×5/1 → conv 3×3/2 → conv 3×3/1 →
-5 residual blocks → conv 3×3 → ×2 nearest + conv 3×3 → conv 5×5/1 to the
-RGB of each 2×2 block → depth-to-space → CIN and sigmoid: the same stages,
-no convolution at full resolution (constants.ARCHITECTURES).
+5 residual blocks → conv 3×3 → ×2 nearest + conv 3×3 → ×2 nearest + conv
+3×3 to RGB: the same stages, and at full resolution only the last 3×3
+convolution instead of two 9×9 ones (constants.ARCHITECTURES).
 
 Widths scale with ``alpha``; the RGB output layer keeps 3 channels. Both
 architectures have the same CIN channels, so the same embedding layout.
@@ -71,13 +71,15 @@ def build_transformer(alpha: float = 1.0,
     offsets = iter(offsets)
     enc1, enc2, enc3 = channels[:3]
     dec1, dec2, out = channels[-3:]
-    outer_kernel = (constants.MOBILE_OUTER_KERNEL_SIZE if mobile
+    first_kernel = (constants.MOBILE_FIRST_KERNEL_SIZE if mobile
                     else constants.OUTER_KERNEL_SIZE)
+    last_kernel = (constants.INNER_KERNEL_SIZE if mobile
+                   else constants.OUTER_KERNEL_SIZE)
 
     x = PadToMultiple(constants.SIZE_MULTIPLE, name="pad_to_multiple")(content)
     if mobile:
         x = SpaceToDepth(constants.MOBILE_BLOCK_SIZE, name="space_to_depth")(x)
-    x = ConvCIN(enc1, outer_kernel, next(offsets), name="encode_1")(
+    x = ConvCIN(enc1, first_kernel, next(offsets), name="encode_1")(
         [x, embedding])
     x = ConvCIN(enc2, constants.INNER_KERNEL_SIZE, next(offsets), strides=2,
                 name="encode_2")([x, embedding])
@@ -92,8 +94,7 @@ def build_transformer(alpha: float = 1.0,
                 upsample=not mobile, name="decode_1")([x, embedding])
     x = ConvCIN(dec2, constants.INNER_KERNEL_SIZE, next(offsets),
                 upsample=True, name="decode_2")([x, embedding])
-    x = ConvCIN(out, outer_kernel, next(offsets), activation="sigmoid",
-                pixel_shuffle=constants.MOBILE_BLOCK_SIZE if mobile else 1,
-                name="to_rgb")([x, embedding])
+    x = ConvCIN(out, last_kernel, next(offsets), upsample=mobile,
+                activation="sigmoid", name="to_rgb")([x, embedding])
     stylized = CropToReference(name=OUTPUT_NAME)([x, content])
     return keras.Model([content, embedding], stylized, name=name)
