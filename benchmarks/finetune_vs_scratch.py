@@ -123,7 +123,8 @@ def main(argv):
                 for p, i in zip(base_paths, base_images)]
         base_file, base_seconds = run_to(
             FLAGS.base_steps, style_names=base_names, style_images=base_images,
-            info=info, alpha=FLAGS.alpha, output_dir=os.path.join(work, "base"))
+            info=info, alpha=FLAGS.alpha, architecture=FLAGS.architecture,
+            output_dir=os.path.join(work, "base"))
     base = load_model(base_file)
     if FLAGS.new_style in base.style_names:
         raise app.UsageError(f"the base model already has {FLAGS.new_style}; "
@@ -141,7 +142,8 @@ def main(argv):
         "finetune": evaluate(library.add_new_styles(base, [FLAGS.new_style],
                                                     [new_info]),
                              perceptual, grams, photos, row),
-        "scratch": evaluate(StylizationModel([FLAGS.new_style], base.alpha),
+        "scratch": evaluate(StylizationModel([FLAGS.new_style], base.alpha,
+                                             architecture=base.architecture),
                             perceptual, grams, photos, 0)}}
     seconds = {"finetune": 0.0, "scratch": 0.0}
     learning_rate = FLAGS.learning_rate
@@ -169,8 +171,9 @@ def main(argv):
             FLAGS.learning_rate = rate
             path, took = run_to(k, style_names=[FLAGS.new_style],
                                 style_images=[new_image], info=[new_info],
-                                alpha=base.alpha, output_dir=output_dir,
-                                **extra())
+                                alpha=base.alpha,
+                                architecture=base.architecture,
+                                output_dir=output_dir, **extra())
             FLAGS.learning_rate = learning_rate
             seconds[arm] += took
             results[k][arm] = evaluate(load_model(path), perceptual, grams,

@@ -112,9 +112,9 @@ def _signature_input(model, name: str):
 def with_default_content_size(flatbuffer: bytes, size: int) -> bytes:
     """Sets the content input's default shape to [1, size, size, 3].
 
-    The converter leaves it at [1, 1, 1, 3], a shape on which MIRROR_PAD
-    cannot even be prepared, so a runtime that allocates before resizing
-    (a GPU delegate on Android does) would fail.
+    The converter leaves it at [1, 1, 1, 3], a shape on which the mirror
+    padding cannot even be prepared, so a runtime that allocates before
+    resizing (a GPU delegate on Android does) would fail.
     """
     model = flatbuffer_utils.read_model_from_bytearray(bytearray(flatbuffer))
     tensor = _signature_input(model, CONTENT_INPUT)

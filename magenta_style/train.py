@@ -31,10 +31,11 @@ flags.DEFINE_float("alpha", 1.0,
                    "Width multiplier of the network (0.25 suits phones).")
 flags.DEFINE_enum("architecture", constants.DEFAULT_ARCHITECTURE,
                   list(constants.ARCHITECTURES),
-                  "paper: the network of Dumoulin et al.; mobile: the same "
-                  "stages on a 2×2 space-to-depth of the image, none at full "
-                  "resolution (with --alpha 0.25, 13× faster in TFLite at "
-                  "512²; benchmarks/RESULTS.md).")
+                  "paper: the network of Dumoulin et al.; mobile: for phones, "
+                  "its first layer on 2×2 blocks of pixels and only a 3×3 "
+                  "convolution at full resolution (at --alpha 0.25, 8.6–14× "
+                  "faster than paper at alpha 1 in TFLite at 512², with "
+                  "coarser strokes; benchmarks/RESULTS.md).")
 flags.adopt_module_key_flags(train_flags)  # listed by --help
 flags.adopt_module_key_flags(loss_flags)  # listed by --help
 FLAGS = flags.FLAGS
