@@ -242,20 +242,24 @@ def check_fits(style: StyleFile, embedding_size: int,
     mine = {k: v for k, v in network.items() if v is not None}
     theirs = {k: style.metadata[k] for k in mine if k in style.metadata}
     if len(style.embedding) != embedding_size:
-        made_for = "".join(f" {k} {v}" for k, v in theirs.items())
         raise MagentaStyleError(
             f"style '{style.name}' has embedding size {len(style.embedding)}"
-            + (f" (made for{made_for})" if made_for else "")
-            + f" but the model's is {embedding_size} ("
-            + ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}"
-                        for k, v in mine.items())
-            + "): a style only fits the network it was trained for")
+            + (f" (made for {_describe(theirs)})" if theirs else "")
+            + f" but the model's is {embedding_size}"
+            + (f" ({_describe(mine)})" if mine else "")
+            + ": a style only fits the network it was trained for")
     for key, value in theirs.items():
         if not _same_value(value, mine[key]):
             raise MagentaStyleError(
                 f"style '{style.name}' was made for {key} {value} but the "
                 f"model has {key} {mine[key]}: a style only fits the network "
                 "it was trained for")
+
+
+def _describe(network: Mapping[str, object]) -> str:
+    """A network's keys and values as text: "architecture paper, alpha 0.25"."""
+    return ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}"
+                     for k, v in network.items())
 
 
 def _same_value(a: object, b: object) -> bool:
