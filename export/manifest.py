@@ -18,7 +18,7 @@ from magenta_style.constants import SIZE_MULTIPLE
 from magenta_style.errors import MagentaStyleError
 from magenta_style.fileio import atomic_file
 from magenta_style.library import StyleFile, check_fits, read_style_file
-from magenta_style.model import StylizationModel
+from magenta_style.model import NETWORK_KEYS, StylizationModel
 from magenta_style.transformer import (CONTENT_INPUT, EMBEDDING_INPUT,
                                        OUTPUT_NAME)
 
@@ -100,7 +100,7 @@ def add_style_file(manifest: dict, style: str | StyleFile) -> dict:
     if not isinstance(style, StyleFile):
         style = read_style_file(style)
     check_fits(style, manifest["embedding_size"],
-               {k: manifest.get(k) for k in ("architecture", "alpha")})
+               {key: manifest.get(key) for key in NETWORK_KEYS})
     if style.name in [s["name"] for s in manifest["styles"]]:
         raise MagentaStyleError(
             f"the manifest already has a style '{style.name}'")

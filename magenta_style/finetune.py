@@ -30,8 +30,7 @@ flags.DEFINE_string("model", None,
 flags.DEFINE_list("style_images", None,
                   "Image file(s) of the new style(s); the file names without "
                   "extension become the style names.")
-flags.adopt_module_key_flags(train_flags)  # listed by --help
-flags.adopt_module_key_flags(loss_flags)  # listed by --help
+flags.adopt_module_key_flags(train_flags)  # and loss_flags: listed by --help
 FLAGS = flags.FLAGS
 # Only a few thousand embedding values train: a larger step than train's.
 FLAGS.set_default("learning_rate", constants.DEFAULT_FINETUNE_LEARNING_RATE)

@@ -21,6 +21,10 @@ from magenta_style.images import thumbnail_jpeg
 from magenta_style.layers import PACKAGE, StyleTable
 from magenta_style.transformer import build_transformer, cin_channels
 
+# What a style embedding is tied to, beside its length: the model attributes
+# recorded with it in style files and manifests.
+NETWORK_KEYS = ("architecture", "alpha")
+
 # A style is chosen by name, by index, or blended from {name or index: weight}.
 Style = Union[str, int, Mapping[Union[str, int], float]]
 
@@ -61,8 +65,8 @@ class StylizationModel(keras.Model):
 
     @property
     def network(self) -> dict:
-        """What a style embedding is tied to: the architecture and alpha."""
-        return {"architecture": self.architecture, "alpha": self.alpha}
+        """What a style embedding is tied to (NETWORK_KEYS) and their values."""
+        return {key: getattr(self, key) for key in NETWORK_KEYS}
 
     def call(self, inputs, training=False):
         content, style_weights = inputs

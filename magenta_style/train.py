@@ -16,7 +16,7 @@ import os
 
 from absl import flags
 
-from magenta_style import cli, constants, loss_flags, train_flags
+from magenta_style import cli, constants, train_flags
 from magenta_style.loss_flags import loss_config
 from magenta_style.errors import MagentaStyleError
 from magenta_style.fileio import atomic_file
@@ -36,8 +36,7 @@ flags.DEFINE_enum("architecture", constants.DEFAULT_ARCHITECTURE,
                   "convolution at full resolution (at --alpha 0.25, 8.6–14× "
                   "faster than paper at alpha 1 in TFLite at 512², with "
                   "coarser strokes; benchmarks/RESULTS.md).")
-flags.adopt_module_key_flags(train_flags)  # listed by --help
-flags.adopt_module_key_flags(loss_flags)  # listed by --help
+flags.adopt_module_key_flags(train_flags)  # and loss_flags: listed by --help
 FLAGS = flags.FLAGS
 
 

@@ -40,4 +40,5 @@ flags.DEFINE_bool("cache_images", True,
                   "Keep decoded content photos in memory after the first pass "
                   "(about 1 MB each at --image_size 256).")
 
+# Tools that adopt these flags for --help get the loss flags with them.
 flags.adopt_module_key_flags(loss_flags)
