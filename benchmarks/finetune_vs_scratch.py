@@ -5,7 +5,8 @@ r"""A new style by fine-tuning its embedding vs. a new network from scratch.
       [--new_style udnie] [--steps_list 50,200,500] [--image_size 128] \
       [--batch_size 4] [--work_dir DIR]
 
-Both arms run ``magenta_style.train.train`` (the same data pipeline, losses,
+Both arms run ``magenta_style.training.loop.train`` with one TrainConfig
+(``dataclasses.replace`` sets each arm's rate and steps: the same data pipeline, losses,
 seed, learning rate, precision and image size): fine-tuning trains only the
 new style's row of a trained multi-style model (``python -m
 magenta_style.finetune``), the baseline trains a fresh single-style network.
@@ -20,6 +21,7 @@ the script on --base_styles unless --base_model is given (it must not have
 --new_style).
 """
 
+import dataclasses
 import math
 import os
 import sys
@@ -33,8 +35,24 @@ DATA = os.environ.get("MAGENTA_STYLE_DATA",
 
 from absl import app, flags  # noqa: E402
 
-from magenta_style import constants  # noqa: E402
-from magenta_style import train as train_cli  # noqa: E402 (defines the flags)
+from magenta_style import constants, loss_flags  # noqa: E402
+from magenta_style.training.config import PRECISIONS  # noqa: E402
+
+flags.DEFINE_string("styles_dir", os.path.join(DATA, "styles"),
+                    "Style images (the base styles and --new_style).")
+flags.DEFINE_string("content_dir", os.path.join(DATA, "photos"),
+                    "Training photos.")
+flags.DEFINE_integer("image_size", 128, "Training crop side, px.")
+flags.DEFINE_integer("batch_size", 4, "Images per step.")
+flags.DEFINE_integer("style_size", constants.DEFAULT_STYLE_SIZE,
+                     "Longer side of the style images, px (train's default).")
+flags.DEFINE_float("learning_rate", constants.DEFAULT_LEARNING_RATE,
+                   "Learning rate of the scratch arm (that of train).")
+flags.DEFINE_enum("precision", "auto", list(PRECISIONS), "Training precision.")
+flags.DEFINE_float("alpha", 1.0, "Width of the base network trained here.")
+flags.DEFINE_enum("architecture", constants.DEFAULT_ARCHITECTURE,
+                  list(constants.ARCHITECTURES),
+                  "Network of the base model trained here.")
 
 flags.DEFINE_string("base_model", None,
                     "A trained model (folder or .keras) to fine-tune; default: "
@@ -58,12 +76,7 @@ flags.DEFINE_string("work_dir", None,
                     "reuses the base and scratch runs).")
 FLAGS = flags.FLAGS
 
-for _name, _value in [("styles_dir", os.path.join(DATA, "styles")),
-                      ("content_dir", os.path.join(DATA, "photos")),
-                      ("vgg_weights", os.path.join(DATA, "vgg19_notop.h5")),
-                      ("image_size", 128), ("batch_size", 4),
-                      ("style_size", 512)]:  # train's default
-    FLAGS.set_default(_name, _value)
+FLAGS.set_default("vgg_weights", os.path.join(DATA, "vgg19_notop.h5"))
 
 
 def evaluate(model, perceptual, grams, photos, row: int) -> dict:
@@ -79,11 +92,16 @@ def evaluate(model, perceptual, grams, photos, row: int) -> dict:
     return {"content": content, "style": style, "total": content + style}
 
 
-def run_to(steps: int, **train_args) -> tuple[str, float]:
-    """train() up to ``steps`` in total (resuming); returns path, seconds."""
-    FLAGS.steps = steps
+def run_to(config, strategy, build_stylizer, style_images, output_dir: str,
+           trainable_styles=None) -> tuple[str, float]:
+    """train() up to ``config.steps`` in total (resuming): path, seconds."""
+    from magenta_style.training.loop import train
+    from magenta_style.training.pipeline import PhotoFolder
+
     start = time.perf_counter()
-    path = train_cli.train(**train_args)
+    path = train(config, build_stylizer, style_images,
+                 PhotoFolder(FLAGS.content_dir), output_dir, strategy,
+                 trainable_styles=trainable_styles)
     return path, time.perf_counter() - start
 
 
@@ -96,6 +114,9 @@ def main(argv):
     from magenta_style.loss_network import load_vgg19
     from magenta_style.losses import PerceptualLoss
     from magenta_style.model import StylizationModel, load_model, style_record
+    from magenta_style.training import distribute
+    from magenta_style.training.config import TrainConfig
+    from magenta_style.training.pipeline import center_crop
 
     import tensorflow as tf
 
@@ -103,7 +124,13 @@ def main(argv):
     ks = sorted({int(k) for k in FLAGS.steps_list})
     if not ks or ks[0] < 1:
         raise app.UsageError("--steps_list must be positive integers")
-    FLAGS.checkpoint_every = math.gcd(*ks)  # every K ends an epoch
+    config = TrainConfig(
+        image_size=FLAGS.image_size, style_size=FLAGS.style_size,
+        batch_size=FLAGS.batch_size, learning_rate=FLAGS.learning_rate,
+        checkpoint_every=math.gcd(*ks),  # every K ends an epoch
+        precision=FLAGS.precision, loss=loss_flags.loss_config(),
+        vgg_weights=FLAGS.vgg_weights)
+    strategy = distribute.create_strategy(config)
     work = FLAGS.work_dir or tempfile.mkdtemp(prefix="finetune_vs_scratch-")
     os.makedirs(work, exist_ok=True)
     print(f"work folder: {work}", flush=True)
@@ -122,9 +149,10 @@ def main(argv):
         info = [style_record(p, i, "train", FLAGS.base_steps)
                 for p, i in zip(base_paths, base_images)]
         base_file, base_seconds = run_to(
-            FLAGS.base_steps, style_names=base_names, style_images=base_images,
-            info=info, alpha=FLAGS.alpha, architecture=FLAGS.architecture,
-            output_dir=os.path.join(work, "base"))
+            dataclasses.replace(config, steps=FLAGS.base_steps), strategy,
+            lambda: StylizationModel(base_names, FLAGS.alpha, info,
+                                     FLAGS.architecture),
+            base_images, os.path.join(work, "base"))
     base = load_model(base_file)
     if FLAGS.new_style in base.style_names:
         raise app.UsageError(f"the base model already has {FLAGS.new_style}; "
@@ -132,10 +160,9 @@ def main(argv):
     row = base.num_styles
 
     keras.mixed_precision.set_global_policy("float32")
-    perceptual = PerceptualLoss(load_vgg19(FLAGS.vgg_weights),
-                                train_cli.loss_config())
+    perceptual = PerceptualLoss(load_vgg19(FLAGS.vgg_weights), config.loss)
     grams = perceptual.style_grams([new_image])
-    photos = np.stack([data.center_crop(p, FLAGS.image_size).numpy()
+    photos = np.stack([center_crop(p, FLAGS.image_size).numpy()
                        for p in data.sample_images(FLAGS.eval_dir, 100)])
 
     results = {0: {
@@ -153,28 +180,25 @@ def main(argv):
         "finetune": (os.path.join(work, f"finetune-{base_tag}-style"
                                         f"{FLAGS.style_size}-lr"
                                         f"{finetune_rate:g}"), finetune_rate,
-                     row, lambda: {"stylizer": library.add_new_styles(
-                         base, [FLAGS.new_style], [new_info]),
-                         "trainable_styles": [row]}),
+                     row, lambda: library.add_new_styles(
+                         base, [FLAGS.new_style], [new_info]), [row]),
         "scratch": (os.path.join(work, f"scratch-style{FLAGS.style_size}-lr"
                                        f"{learning_rate:g}"),
-                    learning_rate, 0, dict),
+                    learning_rate, 0, lambda: StylizationModel(
+                        [FLAGS.new_style], base.alpha, [new_info],
+                        base.architecture), None),
     }
     for k in ks:
         results[k] = {}
-        for arm, (output_dir, rate, style_row, extra) in arms.items():
+        for arm, (output_dir, rate, style_row, build, rows) in arms.items():
             recorded = read_losses(output_dir)
             if str(k) in recorded:  # measured by an earlier run of this script
                 results[k][arm] = recorded[str(k)]
                 continue
-            keras.mixed_precision.set_global_policy(FLAGS.precision)
-            FLAGS.learning_rate = rate
-            path, took = run_to(k, style_names=[FLAGS.new_style],
-                                style_images=[new_image], info=[new_info],
-                                alpha=base.alpha,
-                                architecture=base.architecture,
-                                output_dir=output_dir, **extra())
-            FLAGS.learning_rate = learning_rate
+            path, took = run_to(
+                dataclasses.replace(config, steps=k, learning_rate=rate),
+                strategy, build, [new_image], output_dir, rows)
+            keras.mixed_precision.set_global_policy("float32")
             seconds[arm] += took
             results[k][arm] = evaluate(load_model(path), perceptual, grams,
                                        photos, style_row)

@@ -31,25 +31,23 @@ FLAGS = flags.FLAGS
 def losses_per_step(precision, batches, styles):
     """Per-step total loss of a fresh model trained under ``precision``."""
     import keras
-    import numpy as np
     import tensorflow as tf
 
     from magenta_style.loss_network import load_vgg19
     from magenta_style.losses import PerceptualLoss
     from magenta_style.model import StylizationModel
-    from magenta_style.training import StyleTransferTrainer
+    from magenta_style.training.trainer import StyleTransferTrainer
 
     keras.mixed_precision.set_global_policy(precision)
     keras.utils.set_random_seed(0)
     names, images = styles
     perceptual = PerceptualLoss(load_vgg19(FLAGS.vgg_weights))
     trainer = StyleTransferTrainer(StylizationModel(names), perceptual,
-                                   perceptual.style_grams(images))
+                                   perceptual.style_grams(images),
+                                   FLAGS.batch_size)
     trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
-    rng = np.random.default_rng(0)
     totals = []
-    for batch in batches:
-        picks = tf.constant(rng.integers(0, len(names), len(batch)), tf.int32)
+    for batch, picks in batches:
         with tf.GradientTape() as tape:
             total = tf.reduce_mean(trainer.compute_losses(batch, picks, True)["total"])
         variables = trainer.stylizer.trainable_variables
@@ -66,12 +64,14 @@ def main(argv):
     import matplotlib.pyplot as plt
 
     from magenta_style import data
+    from magenta_style.training.pipeline import PhotoFolder
 
-    images, _, _ = data.folder_images(FLAGS.content_dir, FLAGS.image_size)
-    stream = data.training_batches(images, FLAGS.image_size, FLAGS.batch_size)
-    batches = [b.numpy() for b, _ in zip(stream, range(FLAGS.steps))]
     names, style_images, _ = data.load_style_images(FLAGS.styles_dir, 256,
                                                     FLAGS.styles)
+    examples, _ = PhotoFolder(FLAGS.content_dir).examples(
+        FLAGS.image_size, range(len(names)), seed=0)
+    stream = examples.batch(FLAGS.batch_size, drop_remainder=True)
+    batches = [(b.numpy(), s) for (b, s), _ in zip(stream, range(FLAGS.steps))]
     curves = {p: losses_per_step(p, batches, (names, style_images))
               for p in ("float32", "mixed_bfloat16")}
     print(f"{'step':>5} {'float32':>10} {'bfloat16':>10} {'rel diff':>9}")

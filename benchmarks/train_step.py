@@ -36,11 +36,11 @@ def main(argv):
 
     from benchmarks.common import (matmul_peak_gflops, median_seconds,
                                    transformer_gflops, vgg_gflops)
-    from magenta_style import data
+    from magenta_style.training.pipeline import PhotoFolder
     from magenta_style.loss_network import load_vgg19
     from magenta_style.losses import PerceptualLoss
     from magenta_style.model import StylizationModel
-    from magenta_style.training import StyleTransferTrainer
+    from magenta_style.training.trainer import StyleTransferTrainer
 
     peak32 = matmul_peak_gflops(tf.float32)
     peak16 = matmul_peak_gflops(tf.bfloat16)
@@ -53,13 +53,8 @@ def main(argv):
     rng = np.random.default_rng(0)
     styles = [rng.random((256, 256, 3), dtype=np.float32) for _ in range(2)]
     stylizer = StylizationModel(["a", "b"], alpha=FLAGS.alpha)
-    trainer = StyleTransferTrainer(stylizer, perceptual,
-                                   perceptual.style_grams(styles))
-    trainer.compile(optimizer=keras.optimizers.Adam(1e-3),
-                    jit_compile=FLAGS.jit)
-    images = None
-    if FLAGS.content_dir:
-        images, _, _ = data.folder_images(FLAGS.content_dir, 256)
+    grams = perceptual.style_grams(styles)
+    photos = PhotoFolder(FLAGS.content_dir) if FLAGS.content_dir else None
 
     print(f"precision {FLAGS.precision}, jit {FLAGS.jit}, alpha {FLAGS.alpha}")
     print(f"{'size':>5} {'batch':>5} {'feed':>9} {'s/step':>7} {'img/s':>6} "
@@ -69,14 +64,20 @@ def main(argv):
                      + vgg_gflops(perceptual.content_extractor, size, size)
                      + 2 * vgg_gflops(perceptual.extractor, size, size))
         for batch in map(int, FLAGS.batches):
-            feeds = {"synthetic": tf.data.Dataset.from_tensors(
-                tf.random.uniform([batch, size, size, 3])).repeat()}
-            if images is not None:
-                feeds["real"] = data.training_batches(images, size, batch)
+            trainer = StyleTransferTrainer(stylizer, perceptual, grams, batch)
+            trainer.compile(optimizer=keras.optimizers.Adam(1e-3),
+                            jit_compile=FLAGS.jit)
+            feeds = {"synthetic": tf.data.Dataset.from_tensors((
+                tf.random.uniform([batch, size, size, 3]),
+                tf.constant([0, 1] * (batch // 2) + [0] * (batch % 2)))
+            ).repeat()}
+            if photos is not None:
+                examples, _ = photos.examples(size, [0, 1], seed=0)
+                feeds["real"] = examples.batch(batch, drop_remainder=True
+                                               ).prefetch(tf.data.AUTOTUNE)
             for feed, dataset in feeds.items():
                 iterator = iter(dataset)
-                trainer.train_function = None
-                trainer.make_train_function()
+                trainer.make_train_function(force=True)
                 step = trainer.train_function
                 seconds = median_seconds(lambda: step(iterator), FLAGS.steps,
                                          warmup=2)

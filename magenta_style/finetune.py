@@ -20,8 +20,13 @@ import os
 
 from absl import flags
 
-from magenta_style import cli, constants, loss_flags, train, train_flags
+from magenta_style import cli, constants, library, train_flags
+from magenta_style.data import load_style_image, style_name
 from magenta_style.errors import MagentaStyleError
+from magenta_style.model import (StylizationModel, load_model, model_file,
+                                 style_record)
+from magenta_style.training import distribute
+from magenta_style.training.loop import train
 
 flags.DEFINE_string("model", None,
                     "Trained model to extend: a training output folder or "
@@ -30,19 +35,11 @@ flags.DEFINE_string("model", None,
 flags.DEFINE_list("style_images", None,
                   "Image file(s) of the new style(s); the file names without "
                   "extension become the style names.")
+flags.mark_flag_as_required("style_images")
 flags.adopt_module_key_flags(train_flags)  # and loss_flags: listed by --help
 FLAGS = flags.FLAGS
 # Only a few thousand embedding values train: a larger step than train's.
 FLAGS.set_default("learning_rate", constants.DEFAULT_FINETUNE_LEARNING_RATE)
-
-
-def check_flags() -> None:
-    cli.require(bool(FLAGS.style_images), "--style_images is required")
-    for flag in ("styles_dir", "styles", "alpha", "architecture"):
-        cli.require(not FLAGS[flag].present,
-                    f"--{flag} is not a finetune flag: the styles are "
-                    "--style_images and the network is --model's")
-    train.check_training_flags()
 
 
 def same_folder(a: str, b: str) -> bool:
@@ -51,44 +48,37 @@ def same_folder(a: str, b: str) -> bool:
 
 def main(argv) -> None:
     del argv
-    check_flags()
+    config = train_flags.train_config()
+    strategy = distribute.create_strategy(config)  # before any other TF work
     output_dir = cli.writable_dir(FLAGS.output_dir)
-    from magenta_style.model import model_file
-
     base_file = model_file(FLAGS.model) if FLAGS.model else None
     if base_file and same_folder(os.path.dirname(os.path.abspath(base_file)),
                                  output_dir):
         raise MagentaStyleError(
             "--output_dir must not be the folder of --model: give a new "
             "folder for the extended model")
-
-    import keras
-
-    from magenta_style import library
-    from magenta_style.data import load_style_image, style_name
-    from magenta_style.model import load_model, style_record
-
     base = load_model(base_file)  # None: the model shipped with the package
     names = [style_name(p) for p in FLAGS.style_images]
     for name in names:
         library.check_style_name(name)
-    images = [load_style_image(p, FLAGS.style_size)
+    images = [load_style_image(p, config.style_size)
               for p in FLAGS.style_images]
-    info = [style_record(p, image, "finetune", FLAGS.steps)
+    info = [style_record(p, image, "finetune", config.steps)
             for p, image in zip(FLAGS.style_images, images)]
-    keras.mixed_precision.set_global_policy(FLAGS.precision)
-    stylizer = library.add_new_styles(base, names, info)  # checks clashes
+    library.add_new_styles(base, names, info)  # checks clashes before work
     print(f"base: {base.num_styles} style(s) ({', '.join(base.style_names)}),"
           f" {base.architecture} network, alpha {base.alpha:g}; new: "
           f"{', '.join(names)}", flush=True)
-    train.check_resume_config(output_dir, {
-        "base_styles": base.style_names, "styles": names,
-        **base.network, "image_size": FLAGS.image_size,
-        "style_size": FLAGS.style_size, "loss": loss_flags.loss_config().to_dict()})
-    new_rows = range(base.num_styles, stylizer.num_styles)
-    path = train.train(names, images, info, base.alpha, output_dir,
-                       stylizer=stylizer, trainable_styles=new_rows)
-    print(f"model written to {path}", flush=True)
+
+    def build_stylizer() -> StylizationModel:
+        return library.add_new_styles(base, names, info)
+
+    new_rows = range(base.num_styles, base.num_styles + len(names))
+    path = train(config, build_stylizer, images, train_flags.content_source(),
+                 output_dir, strategy, trainable_styles=new_rows,
+                 validation=train_flags.validation_photos())
+    if path:
+        print(f"model written to {path}", flush=True)
 
 
 if __name__ == "__main__":

@@ -245,7 +245,9 @@ class ConvCIN(keras.layers.Layer):
     def build(self, input_shape):
         x_shape, e_shape = input_shape
         if self.upsampling is not None:
+            self.upsampling.build(x_shape)
             x_shape = self.upsampling.compute_output_shape(x_shape)
+        self.pad.build(x_shape)
         x_shape = self.pad.compute_output_shape(x_shape)
         self.conv.build(x_shape)
         y_shape = self.conv.compute_output_shape(x_shape)

@@ -1,10 +1,8 @@
-"""Content and style data: discovery, corrupt files, crops."""
+"""Image files: discovery, style images by name, their errors."""
 
 import os
 
-import numpy as np
 import pytest
-import tensorflow as tf
 from PIL import Image
 
 from conftest import STYLES_DIR
@@ -25,32 +23,6 @@ def test_list_images_is_recursive_sorted_and_filtered(tmp_path):
     names = [os.path.relpath(p, tmp_path) for p in data.list_images(str(tmp_path))]
     assert names == ["b.png", os.path.join("sub", "a.JPG"),
                      os.path.join("sub", "c.webp")]
-
-
-def test_corrupt_images_are_skipped_and_counted(tmp_path):
-    for i in range(3):
-        _write(str(tmp_path / f"good{i}.png"))
-    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8garbage")
-    images, count, skipped = data.folder_images(str(tmp_path), 16)
-    assert count == 3 and [os.path.basename(p) for p in skipped] == ["broken.jpg"]
-    batch = next(iter(data.training_batches(images, 16, 2)))
-    assert batch.shape == (2, 16, 16, 3)
-
-
-def test_folder_without_readable_images_is_an_error(tmp_path):
-    (tmp_path / "x.png").write_bytes(b"nope")
-    with pytest.raises(MagentaStyleError, match="no readable image"):
-        data.folder_images(str(tmp_path), 16)
-    with pytest.raises(MagentaStyleError, match="not found"):
-        data.folder_images(str(tmp_path / "missing"), 16)
-
-
-def test_random_crop_is_square_in_range_and_varies():
-    image = tf.random.uniform([50, 80, 3])
-    crops = [data.random_crop(image, 24).numpy() for _ in range(4)]
-    assert all(c.shape == (24, 24, 3) for c in crops)
-    assert all(0.0 <= c.min() and c.max() <= 1.0 for c in crops)
-    assert max(np.abs(crops[0] - c).max() for c in crops[1:]) > 0.01
 
 
 def test_style_images_are_sorted_named_and_resized():

@@ -15,7 +15,7 @@ from magenta_style.data import load_style_images
 from magenta_style.images import open_image
 from magenta_style.losses import PerceptualLoss
 from magenta_style.model import StylizationModel, load_model, style_record
-from magenta_style.training import StyleTransferTrainer
+from magenta_style.training.trainer import StyleTransferTrainer
 
 SIZES = [(256, 256), (300, 420)]
 
@@ -30,11 +30,12 @@ def trained_model(vgg, tmp_path_factory):
         style_record(p, i, "train", 30) for p, i in zip(paths, images)])
     perceptual = PerceptualLoss(vgg)
     trainer = StyleTransferTrainer(stylizer, perceptual,
-                                   perceptual.style_grams(images))
+                                   perceptual.style_grams(images), 2)
     trainer.compile(optimizer=keras.optimizers.Adam(1e-2))
     batch = np.stack([square(open_image(os.path.join(CONTENT_DIR, f)), 64)[0]
                       for f in ("chicago.jpg", "tubingen.jpg")])
-    trainer.fit(tf.data.Dataset.from_tensors(batch).repeat(), epochs=1,
+    trainer.fit(tf.data.Dataset.from_tensors(
+        (batch, np.array([0, 1], np.int32))).repeat(), epochs=1,
                 steps_per_epoch=30, verbose=0, shuffle=False)
     path = str(tmp_path_factory.mktemp("model") / "model.keras")
     stylizer.save_atomic(path)

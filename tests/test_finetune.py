@@ -18,7 +18,7 @@ from magenta_style.errors import MagentaStyleError
 from magenta_style.images import open_image
 from magenta_style.losses import PerceptualLoss
 from magenta_style.model import StylizationModel, load_model
-from magenta_style.training import StyleTransferTrainer
+from magenta_style.training.trainer import StyleTransferTrainer
 
 TRAIN = "magenta_style.train"
 FINETUNE = "magenta_style.finetune"
@@ -65,16 +65,17 @@ def test_trainer_trains_only_the_new_rows(vgg):
     images = [load_style_image(os.path.join(STYLES_DIR, f), 64)
               for f in ("udnie.jpg", "wave.jpg")]
     trainer = StyleTransferTrainer(extended, perceptual,
-                                   perceptual.style_grams(images),
+                                   perceptual.style_grams(images), 2,
                                    trainable_styles=[2, 3])
     assert [v.path for v in extended.trainable_variables] == [
         "style_table/table"]
-    assert set(trainer.sample_styles(200).numpy()) == {2, 3}
+    assert trainer.trainable_rows == [2, 3]
     trainer.compile(optimizer=keras.optimizers.Adam(1e-2))
     batch = np.stack([photo(32), photo(32)[::-1]])
     before = float(tf.reduce_mean(trainer.compute_losses(
         batch, tf.constant([2, 3]))["total"]))
-    trainer.fit(tf.data.Dataset.from_tensors(batch).repeat(), epochs=1,
+    trainer.fit(tf.data.Dataset.from_tensors(
+        (batch, np.array([2, 3], np.int32))).repeat(), epochs=1,
                 steps_per_epoch=4, verbose=0, shuffle=False)
     after = float(tf.reduce_mean(trainer.compute_losses(
         batch, tf.constant([2, 3]))["total"]))
@@ -89,7 +90,8 @@ def test_trainable_styles_must_be_rows_of_the_table(vgg):
     perceptual = PerceptualLoss(vgg)
     for rows in ([], [2], [1, 1]):
         with pytest.raises(MagentaStyleError, match="trainable styles"):
-            StyleTransferTrainer(model, perceptual, {}, trainable_styles=rows)
+            StyleTransferTrainer(model, perceptual, {}, 2,
+                                 trainable_styles=rows)
 
 
 def test_new_style_names_must_be_new():
@@ -140,7 +142,8 @@ def test_finetune_cli_adds_a_style_and_keeps_the_old_ones(base_dir, finetuned):
     assert sorted(os.listdir(finetuned / "checkpoints")) == [
         "step-00000002", "step-00000004"]
     config = json.loads((finetuned / "train_config.json").read_text())
-    assert config["base_styles"] == ["the_scream", "wave_crop"]
+    assert config["styles"] == ["the_scream", "wave_crop", "udnie"]
+    assert config["trainable_styles"] == [2]
 
 
 def test_finetune_resumes_from_its_checkpoint(base_dir, finetuned, tmp_path):
@@ -176,7 +179,7 @@ def test_finetune_bad_input_is_one_line_and_writes_nothing(base_dir, tmp_path):
     assert_one_line_error(run_cli(FINETUNE, *finetune_args(foreign, out)),
                           "not a magenta_style model")
     assert_one_line_error(run_cli(FINETUNE, *finetune_args(base_dir, out),
-                                  "--alpha", "0.5"), "--alpha")
+                                  "--alpha", "0.5"), "alpha")
     assert (base_dir / "model.keras").read_bytes() == before
     assert not (out / "model.keras").exists()
     assert sorted(os.listdir(base_dir)) == sorted(

@@ -14,9 +14,10 @@ from magenta_style.data import load_style_images
 from magenta_style.images import open_image
 from magenta_style.losses import PerceptualLoss
 from magenta_style.model import StylizationModel, load_model
-from magenta_style.training import (ResumableCheckpoint, StyleTransferTrainer,
-                                    list_checkpoints,
-                                    restore_latest_checkpoint)
+from magenta_style.training.checkpoints import (ResumableCheckpoint,
+                                                list_checkpoints,
+                                                restore_latest_checkpoint)
+from magenta_style.training.trainer import StyleTransferTrainer
 
 STYLES = ["starry_night", "the_scream"]
 
@@ -27,25 +28,29 @@ def content_batch(size: int, count: int = 2) -> np.ndarray:
                                      [size, size]).numpy() for f in files])
 
 
-def make_trainer(vgg, learning_rate=1e-2, alpha=0.25, architecture="paper"):
+def make_trainer(vgg, learning_rate=1e-2, alpha=0.25, architecture="paper",
+                 batch_size=2):
     names, images, _ = load_style_images(STYLES_DIR, 96, STYLES)
     perceptual = PerceptualLoss(vgg)
     stylizer = StylizationModel(names, alpha=alpha, architecture=architecture)
     trainer = StyleTransferTrainer(stylizer, perceptual,
-                                   perceptual.style_grams(images))
+                                   perceptual.style_grams(images), batch_size)
     trainer.compile(optimizer=keras.optimizers.Adam(learning_rate))
     return trainer
 
 
-def fixed_batch_dataset(batch):
-    return tf.data.Dataset.from_tensors(batch).repeat()
+def fixed_batch_dataset(batch, styles=None):
+    """The same batch for ever, with style rows 0, 1, 0, ... unless given."""
+    styles = np.arange(len(batch)) % 2 if styles is None else styles
+    return tf.data.Dataset.from_tensors(
+        (batch, np.asarray(styles, np.int32))).repeat()
 
 
 @pytest.mark.parametrize("architecture", ["paper", "mobile"])
 def test_total_loss_halves_within_forty_steps_for_two_styles(vgg,
                                                              architecture):
     keras.utils.set_random_seed(0)
-    trainer = make_trainer(vgg, architecture=architecture)
+    trainer = make_trainer(vgg, architecture=architecture, batch_size=4)
     batch = content_batch(64)
     every = np.concatenate([batch, batch])
     styles = tf.constant([0, 0, 1, 1])
@@ -54,7 +59,7 @@ def test_total_loss_halves_within_forty_steps_for_two_styles(vgg,
         return float(tf.reduce_mean(trainer.compute_losses(every, styles)["total"]))
 
     before = total()
-    history = trainer.fit(fixed_batch_dataset(batch), steps_per_epoch=10,
+    history = trainer.fit(fixed_batch_dataset(every, styles), steps_per_epoch=10,
                           epochs=4, verbose=0, shuffle=False)
     after = total()
     assert after <= 0.5 * before, (before, after)
@@ -87,8 +92,8 @@ def test_checkpoint_restores_weights_optimizer_and_epoch(vgg, tmp_path):
 def test_validation_reports_the_same_losses(vgg):
     trainer = make_trainer(vgg)
     batch = content_batch(32)
-    logs = trainer.evaluate(tf.data.Dataset.from_tensors(batch), verbose=0,
-                            return_dict=True)
+    logs = trainer.evaluate(tf.data.Dataset.from_tensors(
+        (batch, np.array([0, 1], np.int32))), verbose=0, return_dict=True)
     assert set(logs) == {"total", "content", "style"}
     assert logs["total"] == pytest.approx(logs["content"] + logs["style"],
                                           rel=1e-5)

@@ -1,0 +1,235 @@
+"""Training as one library call: a TrainConfig, a stylizer, photos → a model.
+
+``train`` builds everything (VGG-19, the stylizer, the optimizer, metrics)
+inside the strategy's scope, feeds each input pipeline its share of the
+photos, checkpoints every ``checkpoint_every`` steps and resumes from the
+newest checkpoint of the output folder. Only the chief writes the folder;
+other workers write to throw-away folders (Keras' multi-worker convention).
+In a cluster every worker must see the chief's output folder (a shared file
+system or bucket) to resume.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import shutil
+import tempfile
+from typing import Callable, Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from magenta_style import constants
+from magenta_style.errors import MagentaStyleError
+from magenta_style.fileio import atomic_file
+from magenta_style.loss_network import load_vgg19
+from magenta_style.losses import PerceptualLoss
+from magenta_style.model import StylizationModel, float32_copy
+from magenta_style.training import distribute
+from magenta_style.training.checkpoints import (ResumableCheckpoint,
+                                                StopAtStep,
+                                                restore_latest_checkpoint)
+from magenta_style.training.config import RESUME_KEYS, TrainConfig
+from magenta_style.training.pipeline import PhotoFolder, evaluation_examples
+from magenta_style.training.progress import progress_callbacks
+from magenta_style.training.trainer import StyleTransferTrainer
+
+# Errors of a collective operation whose peer went away.
+_LOST_WORKER_ERRORS = (tf.errors.UnavailableError,
+                       tf.errors.DeadlineExceededError,
+                       tf.errors.AbortedError, tf.errors.CancelledError)
+
+
+def train(config: TrainConfig, build_stylizer: Callable[[], StylizationModel],
+          style_images: Sequence[np.ndarray], content, output_dir: str,
+          strategy: tf.distribute.Strategy,
+          trainable_styles: Sequence[int] | None = None,
+          validation: PhotoFolder | None = None) -> str:
+    """Trains (or resumes) a stylizer and writes OUTPUT_DIR/model.keras.
+
+    ``build_stylizer`` makes the StylizationModel (called inside the
+    strategy's scope, under the run's precision); ``style_images`` are the
+    images of ``trainable_styles`` (all rows if None), in that order;
+    ``content`` is a pipeline.PhotoFolder or TfdsSource. Returns the model's
+    path (on workers other than the chief: "", they write no model).
+    """
+    _check_batch(config.batch_size, strategy.num_replicas_in_sync)
+    keras.utils.set_random_seed(config.seed)
+    if config.deterministic:
+        tf.config.experimental.enable_op_determinism()
+    precision = distribute.resolve_precision(config.precision, strategy)
+    keras.mixed_precision.set_global_policy(precision)
+    chief = distribute.is_chief(strategy)
+    where = distribute.worker_label(strategy)
+    print(f"strategy: {distribute.strategy_name(strategy)}, "
+          f"{strategy.num_replicas_in_sync} replica(s)"
+          + (f", this is {where}" if where else "")
+          + f"; precision {precision}", flush=True)
+    write_dir = output_dir if chief else tempfile.mkdtemp(
+        prefix="magenta_style-worker-")
+    try:
+        with strategy.scope():
+            stylizer = build_stylizer()
+            rows = (list(range(stylizer.num_styles))
+                    if trainable_styles is None else list(trainable_styles))
+            check_resume(output_dir, config, _identity(stylizer, rows),
+                         write=chief)
+            perceptual = PerceptualLoss(load_vgg19(config.vgg_weights),
+                                        config.loss)
+            trainer = StyleTransferTrainer(
+                stylizer, perceptual, perceptual.style_grams(style_images),
+                config.batch_size, trainable_styles)
+            trainer.compile(optimizer=_optimizer(config))
+            initial_epoch = restore_latest_checkpoint(
+                os.path.join(output_dir, constants.CHECKPOINT_DIRNAME),
+                trainer)
+        step = int(trainer.optimizer.iterations.numpy())
+        if distribute.num_workers(strategy) > 1:
+            _check_workers_agree(strategy, step)
+        if initial_epoch:
+            print(f"resuming from step {step} (checkpoint epoch "
+                  f"{initial_epoch})", flush=True)
+        if step < config.steps:
+            _fit(trainer, config, strategy, content, validation, write_dir,
+                 initial_epoch, step)
+    except _LOST_WORKER_ERRORS as error:
+        if distribute.num_workers(strategy) == 1:
+            raise
+        raise MagentaStyleError(
+            "training stopped: another worker was lost or unreachable "
+            f"({str(error).splitlines()[0][:200]}); restart every worker to "
+            "resume from the last checkpoint") from None
+    finally:
+        if not chief:
+            shutil.rmtree(write_dir, ignore_errors=True)
+    print(f"weights fingerprint: {weights_fingerprint(stylizer)}", flush=True)
+    if not chief:
+        return ""
+    path = os.path.join(output_dir, constants.MODEL_FILENAME)
+    float32_copy(stylizer).save_atomic(path)
+    return path
+
+
+def weights_fingerprint(model: keras.Model) -> str:
+    """A short hash of a model's weights: equal runs print equal ones."""
+    digest = hashlib.sha256()
+    for weight in model.get_weights():
+        digest.update(np.ascontiguousarray(weight).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def _fit(trainer: StyleTransferTrainer, config: TrainConfig,
+         strategy: tf.distribute.Strategy, content, validation,
+         write_dir: str, initial_epoch: int, step: int) -> None:
+    """Runs fit from ``step`` to ``config.steps`` in checkpoint-long epochs."""
+
+    def dataset_fn(context: tf.distribute.InputContext) -> tf.data.Dataset:
+        pipelines = context.num_input_pipelines
+        examples, line = content.examples(
+            config.image_size, trainer.trainable_rows, config.seed,
+            context.input_pipeline_id, pipelines,
+            first=step * config.batch_size // pipelines)
+        print(line, flush=True)
+        per_replica = context.get_per_replica_batch_size(config.batch_size)
+        return (examples.batch(per_replica, drop_remainder=True)
+                .prefetch(tf.data.AUTOTUNE))
+
+    batches = strategy.distribute_datasets_from_function(dataset_fn)
+    remaining = config.steps - step
+    # Epochs are counted from the checkpoint's, whatever --steps was then.
+    per_epoch = min(config.checkpoint_every, remaining)
+    progress, verbose = progress_callbacks()
+    trainer.fit(
+        batches, epochs=initial_epoch + math.ceil(remaining / per_epoch),
+        steps_per_epoch=per_epoch, initial_epoch=initial_epoch, shuffle=False,
+        validation_data=_validation_batches(validation, config,
+                                            trainer.trainable_rows),
+        verbose=verbose,
+        callbacks=[
+            StopAtStep(config.steps),
+            ResumableCheckpoint(os.path.join(write_dir,
+                                             constants.CHECKPOINT_DIRNAME)),
+            keras.callbacks.TensorBoard(
+                os.path.join(write_dir, constants.LOG_DIRNAME),
+                update_freq=max(1, config.checkpoint_every // 10)),
+            *progress,
+        ])
+
+
+def _validation_batches(validation: PhotoFolder | None, config: TrainConfig,
+                        rows: Sequence[int]) -> tf.data.Dataset | None:
+    """Centre crops of the held-out photos, or None."""
+    if validation is None:
+        return None
+    photos, line = validation.share(config.image_size)
+    print(line.replace("content:", "validation:", 1), flush=True)
+    return (evaluation_examples(photos, config.image_size, rows)
+            .batch(config.batch_size).cache())
+
+
+def _optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
+    """Adam or plain SGD at the config's rate (Keras adds float16 scaling)."""
+    if config.optimizer == "sgd":
+        return keras.optimizers.SGD(config.learning_rate)
+    return keras.optimizers.Adam(config.learning_rate)
+
+
+def _check_batch(batch_size: int, replicas: int) -> None:
+    if batch_size % replicas:
+        raise MagentaStyleError(
+            f"the batch size ({batch_size}) must be a multiple of the "
+            f"number of replicas ({replicas}): it is the global batch")
+
+
+def _check_workers_agree(strategy: tf.distribute.Strategy, step: int) -> None:
+    """Fails unless every worker resumed at the same step (a collective)."""
+    local = tf.constant([step, step * step], tf.float64)
+    total = strategy.reduce(tf.distribute.ReduceOp.SUM,
+                            strategy.run(lambda: tf.identity(local)),
+                            axis=None).numpy()
+    replicas = strategy.num_replicas_in_sync
+    if not np.array_equal(total, replicas * local.numpy()):
+        raise MagentaStyleError(
+            f"the workers resumed at different steps (this one at {step}): "
+            "give every worker the same --output_dir on a shared file system")
+
+
+def _identity(stylizer: StylizationModel, rows: Sequence[int]) -> dict:
+    """What a run trains: its styles, which rows train, and the network."""
+    return {"styles": list(stylizer.style_names),
+            "trainable_styles": [int(r) for r in rows], **stylizer.network}
+
+
+def check_resume(output_dir: str, config: TrainConfig, identity: dict,
+                 write: bool = True) -> None:
+    """Records the run (train_config.json); a rerun must match it to resume.
+
+    Compared are ``identity`` and the config's RESUME_KEYS that both the
+    record and this run have (runs recorded by older versions have fewer).
+    """
+    path = os.path.join(output_dir, constants.TRAIN_CONFIG_FILENAME)
+    run = {**identity, **config.to_dict()}
+    if os.path.isfile(path):
+        try:
+            with open(path) as f:
+                previous = json.load(f)
+        except (OSError, ValueError) as error:
+            raise MagentaStyleError(f"cannot read {path}: {error}") from None
+        # Runs recorded before there was a choice of network are "paper".
+        previous.setdefault("architecture", constants.DEFAULT_ARCHITECTURE)
+        keys = [k for k in (*identity, *RESUME_KEYS) if k in previous]
+        changed = [k for k in keys if previous[k] != run[k]]
+        if changed:
+            raise MagentaStyleError(
+                f"{output_dir} holds a run with different "
+                f"{', '.join(changed)}; use a new --output_dir or the same "
+                "settings to resume")
+    if write:
+        os.makedirs(output_dir, exist_ok=True)
+        with atomic_file(path) as tmp, open(tmp, "w") as f:
+            json.dump(run, f, indent=2)
+
