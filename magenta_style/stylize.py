@@ -7,8 +7,11 @@ r"""Stylizes photos with a trained model: every style at once, or a blend.
 Without --model, the model shipped with the package is used.
 
 Without --blend, each photo is rendered in every requested style in one
-batched pass and written as <photo>_<style>.png. --preserve_colors keeps
-each photo's colours (style on luminance only).
+batched pass (fewer at a time if all do not fit in memory) and written as
+<photo>_<style>.png. --preserve_colors keeps each photo's colours (style on
+luminance only). A photo too small (constants.MIN_IMAGE_SIDE) or too large
+for the memory is refused before it is decoded; in a folder it is skipped
+and listed.
 """
 
 from __future__ import annotations
