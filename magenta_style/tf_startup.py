@@ -15,7 +15,7 @@ import glob
 import os
 import re
 import sys
-import tempfile
+import threading
 from typing import Iterator
 
 # TensorFlow's start-up notices on a machine without a GPU: absl's note that
@@ -50,20 +50,27 @@ def start() -> None:
 
 @contextlib.contextmanager
 def _without_notices() -> Iterator[None]:
-    """Captures file descriptor 2, then writes what was not a notice to it."""
+    """Sends file descriptor 2 through a filter that drops the notices and
+    passes every other line on at once (so a crash loses nothing)."""
     sys.stderr.flush()
     saved = os.dup(2)
-    with tempfile.TemporaryFile() as capture:
-        os.dup2(capture.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            capture.seek(0)
-            for line in capture.read().decode(errors="replace").splitlines(
-                    keepends=True):
-                if not _NOTICES.search(line):
-                    sys.stderr.write(line)
-            sys.stderr.flush()
+    read, write = os.pipe()
+    os.dup2(write, 2)
+    os.close(write)
+    forwarder = threading.Thread(target=_forward, args=(read, saved))
+    forwarder.start()
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)  # the pipe's last writer closes: the filter ends
+        forwarder.join()
+        os.close(saved)
+
+
+def _forward(read: int, target: int) -> None:
+    """Copies the lines of pipe ``read`` that are not notices to ``target``."""
+    with os.fdopen(read, "rb") as lines:
+        for line in lines:
+            if not _NOTICES.search(line.decode(errors="replace")):
+                os.write(target, line)

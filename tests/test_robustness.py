@@ -6,12 +6,13 @@ import os
 import resource
 import shutil
 import subprocess
+import sys
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import (CONTENT_DIR, STYLES_DIR, VGG_WEIGHTS,
+from conftest import (CONTENT_DIR, REPO, STYLES_DIR, VGG_WEIGHTS,
                       assert_one_line_error, run_cli)
 from magenta_style import constants, memory, tf_startup
 
@@ -252,3 +253,23 @@ def test_plain_progress_lines_when_not_a_terminal(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0] for line in lines] == ["step 2/4", "step 4/4"]
     assert "loss" in lines[0] and "\x1b" not in "".join(lines)
+
+
+def test_startup_filter_drops_only_the_notices(capfd):
+    with tf_startup._without_notices():
+        os.write(2, b"I0000 cudart_stub.cc:31] Could not find cuda drivers "
+                    b"on your machine, GPU will not be used.\n")
+        os.write(2, b"E0000 cuda_platform.cc:52] failed call to cuInit: "
+                    b"UNKNOWN ERROR (303)\n")
+        os.write(2, b"E0000 something real failed\n")
+    assert capfd.readouterr().err == "E0000 something real failed\n"
+
+
+def test_importing_the_package_leaves_tensorflow_alone():
+    process = subprocess.run(
+        [sys.executable, "-c", "import sys, magenta_style, magenta_style.cli; "
+         "print('tensorflow' in sys.modules, 'TF_CPP_MIN_LOG_LEVEL' in "
+         "__import__('os').environ)"], capture_output=True, text=True,
+        env={k: v for k, v in os.environ.items()
+             if k != "TF_CPP_MIN_LOG_LEVEL"} | {"PYTHONPATH": REPO})
+    assert process.stdout.split() == ["False", "False"], process.stderr
