@@ -161,7 +161,7 @@ def test_optimize_bad_inputs_are_one_line_errors(tmp_path):
     blocker.write_text("x")
     assert_one_line_error(
         run_cli(OPTIMIZE, "--content", TUBINGEN, "--style", STARRY,
-                "--output", str(blocker / "o.png"), *base), "not writable")
+                "--output", str(blocker / "o.png"), *base), "is a file")
     assert_one_line_error(
         run_cli(OPTIMIZE, "--content", TUBINGEN, "--style", STARRY,
                 "--output", str(tmp_path / "o.gif"), *base), "--output")
