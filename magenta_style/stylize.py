@@ -81,7 +81,6 @@ def read_photo(path: str, max_side: int | None, network: dict,
 
     stored = images.stored_size(path)
     size = images.fitted_size(stored, max_side)
-    images.check_image_size(size, path, stored)
     per_pass = memory.styles_per_pass(network, size, styles, path)
     image = images.open_image(path, max_side=max_side)
     text = f"{image.shape[1]}x{image.shape[0]}"
