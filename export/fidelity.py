@@ -80,10 +80,13 @@ def latency(flatbuffer: bytes, embedding: np.ndarray, sizes: Sequence[int],
 
 
 def format_table(report: dict) -> str:
-    """The report as a printable table."""
-    lines = [f"{report['quantization']}: {report['model_bytes'] / 1e6:.2f} MB",
-             f"{'size':>6} {'style':<32} {'PSNR mean':>10} {'PSNR min':>9} "
-             f"{'max err':>8}"]
+    """The report as a printable table (the fidelity rows only if measured)."""
+    lines = [f"{report['quantization']}: {report['model_bytes'] / 1e6:.2f} MB"]
+    if report["fidelity"]:
+        lines.append(f"{'size':>6} {'style':<32} {'PSNR mean':>10} "
+                     f"{'PSNR min':>9} {'max err':>8}")
+    else:
+        lines.append("fidelity: not measured (no evaluation photos)")
     for row in report["fidelity"]:
         lines.append(f"{row['size']:>6} {row['style'][:32]:<32} "
                      f"{row['psnr_db_mean']:>10.2f} {row['psnr_db_min']:>9.2f} "

@@ -16,7 +16,7 @@ import numpy as np
 
 from magenta_style.constants import SIZE_MULTIPLE
 from magenta_style.errors import MagentaStyleError
-from magenta_style.fileio import atomic_file
+from magenta_style.fileio import atomic_file, naming_errors
 from magenta_style.library import StyleFile, check_fits, read_style_file
 from magenta_style.model import NETWORK_KEYS, StylizationModel
 from magenta_style.transformer import (CONTENT_INPUT, EMBEDDING_INPUT,
@@ -154,5 +154,5 @@ def stage_files(staging: str, files: dict[str, bytes]) -> None:
     for relative, content in files.items():
         path = os.path.join(staging, relative)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as f:
+        with naming_errors(path), open(path, "wb") as f:
             f.write(content)

@@ -21,6 +21,8 @@ from absl import flags
 from magenta_style import cli
 from magenta_style.errors import MagentaStyleError
 
+CALIBRATED_MODES = ("int8", "mixed")  # need representative photos
+
 flags.DEFINE_string("model", None,
                     "Trained model: a training output folder or its .keras "
                     "file (default: the model shipped with the package).")
@@ -56,6 +58,12 @@ flags.DEFINE_list("style_files", [],
                   "Style files (.style.json, from python -m "
                   "magenta_style.styles --export) to append to styles.json; "
                   "each must fit the model's embedding size.")
+flags.register_multi_flags_validator(
+    ["quantize", "representative_dir"],
+    lambda values: values["quantize"] not in CALIBRATED_MODES
+    or values["representative_dir"] is not None,
+    "--quantize int8 and mixed need --representative_dir (photos to "
+    "calibrate the activation ranges)")
 FLAGS = flags.FLAGS
 
 REPORT_FILE = "fidelity_report.json"
@@ -75,13 +83,32 @@ def sizes(values: list[str], flag: str) -> list[int]:
 
 def publish(staging: str, names: list[str], destination: str) -> None:
     """Moves staged files/folders into ``destination``, each replaced whole."""
-    os.makedirs(destination, exist_ok=True)
     for name in names:
         source = os.path.join(staging, name)
         target = os.path.join(destination, name)
         if os.path.isdir(source) and os.path.exists(target):
             shutil.rmtree(target)
         os.replace(source, target)
+
+
+def write_export(files: dict[str, bytes], names: list[str],
+                 destination: str) -> None:
+    """Stages ``files`` in ``destination`` and publishes ``names`` there; a
+    failure leaves no folder that was not there before."""
+    from export import manifest
+
+    existed = os.path.isdir(destination)
+    os.makedirs(destination, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".tmp-export-", dir=destination)
+    try:
+        manifest.stage_files(staging, files)
+        publish(staging, names, destination)
+    except BaseException:
+        if not existed:
+            shutil.rmtree(destination, ignore_errors=True)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def main(argv) -> None:
@@ -92,9 +119,9 @@ def main(argv) -> None:
     cli.require(FLAGS.default_size >= 16 and FLAGS.default_size % 4 == 0,
                 "--default_size must be a multiple of 4 >= 16")
     cli.require(FLAGS.latency_runs >= 1, "--latency_runs must be >= 1")
-    output_dir = cli.writable_dir(FLAGS.output_dir)
+    output_dir = cli.writable_dir(FLAGS.output_dir, create=False)
     if FLAGS.android_assets:
-        cli.writable_dir(FLAGS.android_assets)
+        cli.writable_dir(FLAGS.android_assets, create=False)
 
     from export import convert, fidelity, manifest
     from export.calibration import representative_data
@@ -145,15 +172,9 @@ def main(argv) -> None:
     app_files = [manifest.MODEL_FILE, manifest.MANIFEST_FILE]
     if manifest.thumbnails(model):
         app_files.append(manifest.THUMBNAIL_DIR)
-    for destination, names in [(output_dir, [REPORT_FILE] + app_files),
-                               (FLAGS.android_assets, app_files)]:
-        if destination:
-            staging = tempfile.mkdtemp(prefix=".tmp-export-", dir=destination)
-            try:
-                manifest.stage_files(staging, files)
-                publish(staging, names, destination)
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
+    write_export(files, [REPORT_FILE] + app_files, output_dir)
+    if FLAGS.android_assets:
+        write_export(files, app_files, FLAGS.android_assets)
     print(fidelity.format_table(report))
     print(f"exported to {output_dir}"
           + (f" and {FLAGS.android_assets}" if FLAGS.android_assets else ""),

@@ -6,14 +6,20 @@ Public API::
     model = load_model("runs/my_model")
     pastiche = model.stylize(image, style="starry_night")
     blend = model.stylize(image, style={"starry_night": 0.7, "wave": 0.3})
+
+The model API loads TensorFlow when first used, so that importing the package
+(and the tools' --help) does not.
 """
 
-import os
-
-# Keep TensorFlow's C++ start-up chatter out of the command-line tools' output.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-from magenta_style.errors import MagentaStyleError  # noqa: E402
-from magenta_style.model import StylizationModel, load_model  # noqa: E402
+from magenta_style.errors import MagentaStyleError
 
 __all__ = ["MagentaStyleError", "StylizationModel", "load_model"]
+
+
+def __getattr__(name: str):
+    """``StylizationModel`` and ``load_model``, imported on first use."""
+    if name in ("StylizationModel", "load_model"):
+        from magenta_style import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module 'magenta_style' has no attribute '{name}'")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
@@ -9,11 +10,16 @@ from typing import Callable
 
 from absl import app, flags, logging
 
+from magenta_style import tf_startup
 from magenta_style.errors import MagentaStyleError
 
 
 def run(main: Callable[[list[str]], None]) -> None:
-    """absl ``app.run`` that turns user errors into one line and exit code 1."""
+    """absl ``app.run`` that turns user errors into one line and exit code 1.
+
+    TensorFlow starts after the flags are parsed (tf_startup), so --help is
+    quick and quiet; --help and --helpfull exit with 0.
+    """
 
     def guarded(argv):
         if not flags.FLAGS["verbosity"].present:
@@ -22,6 +28,7 @@ def run(main: Callable[[list[str]], None]) -> None:
             fail(f"unexpected argument(s): {' '.join(argv[1:])} "
                  "(options are given as --name=value)")
         try:
+            tf_startup.start()
             main(argv)
         except MagentaStyleError as error:
             fail(str(error))
@@ -30,6 +37,13 @@ def run(main: Callable[[list[str]], None]) -> None:
         except MemoryError:
             fail("out of memory: try a smaller --image_size, --batch_size or "
                  "--max_size")
+        except OSError as error:
+            # Exit at once: objects a failed write left open (h5py's files)
+            # would report the failure again, with a traceback, when freed.
+            print(f"error: {os_error_message(error)}", file=sys.stderr)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(1)
 
     app.run(guarded, flags_parser=_parse_flags)
 
@@ -40,6 +54,19 @@ def _parse_flags(argv: list[str]) -> list[str]:
         return flags.FLAGS(argv)
     except flags.Error as error:
         fail(f"{error} (see --help)", code=2)
+    except SystemExit as done:  # absl's --help flags exit with 1 after usage
+        sys.exit(0 if done.code == 1 else done.code)
+
+
+def os_error_message(error: OSError) -> str:
+    """An error of the file system as one line, naming the file if known."""
+    where = f" while writing {error.filename}" if error.filename else ""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"no space left on device{where}"
+    if error.errno == errno.EROFS:
+        return f"read-only file system{where}"
+    detail = error.strerror or str(error)
+    return f"{detail}: {error.filename}" if error.filename else detail
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -48,11 +75,25 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-def writable_dir(path: str) -> str:
-    """Creates ``path`` if needed and checks that files can be written there."""
+def writable_dir(path: str, create: bool = True) -> str:
+    """Checks that files can be written in the folder ``path``.
+
+    Creates it if needed; with ``create=False`` only checks that it could be
+    created (its nearest existing parent is writable).
+    """
+    existing = path
+    while not os.path.exists(existing) and existing != os.path.dirname(
+            existing):
+        existing = os.path.dirname(os.path.abspath(existing))
+    if not os.path.isdir(existing):
+        raise MagentaStyleError(
+            f"output folder {path} is a file" if existing == path else
+            f"output folder {path} is not writable: {existing} is a file")
     try:
-        os.makedirs(path, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+        if create:
+            os.makedirs(path, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path if create else existing,
+                                         prefix=".write-test-"):
             pass
     except OSError as error:
         raise MagentaStyleError(
@@ -69,7 +110,8 @@ def require(condition: bool, message: str) -> None:
 def parse_blend(spec: str) -> dict[str | int, float]:
     """Parses "name_or_index=weight,..." into {name or index: weight}.
 
-    Keys made of digits are indices; weights must be numbers >= 0.
+    Keys made of digits are indices; weights must be numbers >= 0; a style
+    given twice and an empty spec are errors.
     """
     blend: dict[str | int, float] = {}
     for item in filter(None, (s.strip() for s in spec.split(","))):
@@ -87,7 +129,10 @@ def parse_blend(spec: str) -> dict[str | int, float]:
                 f"--blend weight of '{key}' is negative ({weight}); "
                 "weights must be >= 0")
         style: str | int = int(key) if key.isdigit() else key
-        blend[style] = blend.get(style, 0.0) + weight
+        if style in blend:
+            raise MagentaStyleError(
+                f"--blend names '{key}' twice; give each style once")
+        blend[style] = weight
     if not blend:
         raise MagentaStyleError("--blend is empty; give name=weight,...")
     return blend

@@ -79,8 +79,13 @@ DEFAULT_FINETUNE_LEARNING_RATE = 2e-2
 DEFAULT_OPTIMIZE_ITERATIONS = 300
 DEFAULT_OPTIMIZE_IMAGE_SIZE = 512  # pixels, longer side of the pastiche
 DEFAULT_OPTIMIZE_ADAM_LR = 0.02  # Adam step, in pixel units of [0, 1]
-# Shorter side (pixels) below which an image is refused: block5_conv1 sees
-# the image at 1/16 scale, so 32 px leave it a 2x2 map for its Gram matrix.
+# Shorter side (pixels) below which every tool refuses an image, style or
+# content, as read (after any shrinking, before any enlarging: enlarging adds
+# no texture). VGG-19's block5_conv1 sees the image at 1/16 scale, so 32 px
+# leave it a 2x2 map for its Gram matrix; the transformer runs its residual
+# blocks at 1/4 scale, on 8x8 maps at 32 px. The transformer alone would take
+# 5 px (padded to 8, the largest mirror pad, 4 px of the 9x9 convolutions,
+# must be smaller than the side) but renders nothing useful at that size.
 MIN_IMAGE_SIDE = 32
 
 # File names inside a training output directory.
@@ -89,7 +94,11 @@ CHECKPOINT_DIRNAME = "checkpoints"
 TRAIN_CONFIG_FILENAME = "train_config.json"
 LOG_DIRNAME = "logs"
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")
+# Image files every tool reads, single or from a folder (Pillow decodes them;
+# of an animated GIF, the first frame).
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif",
+                    ".tiff")
+IMAGE_KINDS = "jpg/png/webp/gif/bmp/tiff"  # IMAGE_EXTENSIONS, for messages
 
 # The multi-style model shipped with the package (see README "Default model").
 DEFAULT_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)),

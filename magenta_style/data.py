@@ -18,7 +18,8 @@ from magenta_style.images import open_image
 
 
 def list_images(directory: str) -> list[str]:
-    """Image files (jpg, png, webp) under ``directory``, recursively, sorted."""
+    """Image files (constants.IMAGE_EXTENSIONS) under ``directory``,
+    recursively, sorted."""
     if not os.path.isdir(directory):
         raise MagentaStyleError(f"folder not found: {directory}")
     found = []
@@ -42,7 +43,8 @@ def load_style_images(styles_dir: str, style_size: int,
     """
     paths = list_images(styles_dir)
     if not paths:
-        raise MagentaStyleError(f"no style images (jpg/png/webp) in {styles_dir}")
+        raise MagentaStyleError(
+            f"no style images ({constants.IMAGE_KINDS}) in {styles_dir}")
     by_name = {style_name(p): p for p in paths}
     if names:
         unknown = [n for n in names if n not in by_name]
@@ -57,7 +59,8 @@ def load_style_images(styles_dir: str, style_size: int,
 
 
 def load_style_image(path: str, style_size: int) -> np.ndarray:
-    """One style image with longer side ``style_size`` (unreadable: error)."""
+    """One style image with longer side ``style_size`` (unreadable or, at
+    that size, too small: error)."""
     return with_longer_side(open_image(path, max_side=style_size), style_size)
 
 
@@ -75,7 +78,8 @@ def with_longer_side(image: np.ndarray, size: int) -> np.ndarray:
 
 def readable_images(paths: Sequence[str], max_side: int
                     ) -> tuple[list[str], list[str]]:
-    """Splits ``paths`` into (readable, unreadable) by decoding each once."""
+    """Splits ``paths`` into (readable, unreadable) by decoding each once;
+    images too small at ``max_side`` count as unreadable."""
 
     def readable(path):
         try:
@@ -100,6 +104,6 @@ def sample_images(directory: str, count: int, max_side: int = 1024
     good, _ = readable_images(list_images(directory), max_side)
     if not good:
         raise MagentaStyleError(
-            f"no readable image (jpg/png/webp) in {directory}")
+            f"no readable image ({constants.IMAGE_KINDS}) in {directory}")
     step = max(1, len(good) // count)
     return [open_image(p, max_side=max_side) for p in good[::step][:count]]

@@ -25,8 +25,10 @@ flags.DEFINE_string("content_dir", None, "Evaluation photos (not training ones).
 flags.DEFINE_string("output_dir", None, "Folder for the report and images.")
 flags.DEFINE_string("vgg_weights", "imagenet",
                     "VGG-19 weights: 'imagenet' or a local notop .h5 file.")
-flags.DEFINE_integer("size", 512, "Longer side of the evaluation photos, px.")
-flags.DEFINE_integer("style_size", 512, "Longer side of the style images, px.")
+flags.DEFINE_integer("size", 512, "Longer side of the evaluation photos, px.",
+                     lower_bound=constants.MIN_IMAGE_SIDE)
+flags.DEFINE_integer("style_size", 512, "Longer side of the style images, px.",
+                     lower_bound=constants.MIN_IMAGE_SIDE)
 flags.DEFINE_list("interpolate", None,
                   "Two styles for the interpolation study (default: the "
                   "first two).")
@@ -75,7 +77,6 @@ def main(argv) -> None:
     del argv
     for name in ("styles_dir", "content_dir", "output_dir"):
         cli.require(getattr(FLAGS, name) is not None, f"--{name} is required")
-    cli.require(FLAGS.size >= 32, "--size must be >= 32")
     output_dir = cli.writable_dir(FLAGS.output_dir)
 
     import keras

@@ -18,14 +18,16 @@ def _umask() -> int:
 @contextlib.contextmanager
 def atomic_file(path: str) -> Iterator[str]:
     """Yields a temporary path beside ``path`` (same extension); on success
-    renames it onto ``path``, on failure removes it and keeps the old file."""
+    renames it onto ``path``, on failure removes it and keeps the old file.
+    An OSError of writing names ``path``."""
     directory = os.path.dirname(os.path.abspath(path))
     suffix = os.path.splitext(path)[1]
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=directory)
     os.close(fd)
     os.chmod(tmp, 0o666 & ~_umask())
     try:
-        yield tmp
+        with naming_errors(path, tmp):
+            yield tmp
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -41,10 +43,25 @@ def atomic_directory(path: str) -> Iterator[str]:
     tmp = tempfile.mkdtemp(prefix=".tmp-", dir=parent)
     os.chmod(tmp, 0o777 & ~_umask())
     try:
-        yield tmp
+        with naming_errors(path, tmp):
+            yield tmp
         if os.path.exists(path):
             shutil.rmtree(path)
         os.replace(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+@contextlib.contextmanager
+def naming_errors(path: str, tmp: str | None = None) -> Iterator[None]:
+    """Re-raises an OSError that names no file (a write to a full disk), or
+    names the temporary ``tmp``, as one about ``path``."""
+    try:
+        yield
+    except OSError as error:
+        unnamed = error.filename is None or (
+            tmp is not None and str(error.filename).startswith(tmp))
+        if error.errno is None or not unnamed:
+            raise
+        raise OSError(error.errno, error.strerror, path) from None

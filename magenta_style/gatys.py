@@ -23,7 +23,7 @@ import tensorflow as tf
 from magenta_style import constants
 from magenta_style.data import with_longer_side
 from magenta_style.errors import MagentaStyleError
-from magenta_style.images import open_image
+from magenta_style.images import open_image, stored_size
 from magenta_style.losses import PerceptualLoss
 
 METHODS = ("lbfgs", "adam")
@@ -60,17 +60,6 @@ def resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
     return np.clip(resized.numpy(), 0.0, 1.0).astype(np.float32)
 
 
-def _longer_side_on_disk(path: str) -> int | None:
-    """The stored image's longer side, read from its header (None if unknown)."""
-    from PIL import Image
-
-    try:
-        with Image.open(path) as image:
-            return max(image.size)
-    except Exception:  # open_image reports unreadable files properly
-        return None
-
-
 def load_content(path: str, image_size: int,
                  log: Callable[[str], None] | None = print) -> np.ndarray:
     """The content photo with its longer side at most ``image_size`` pixels.
@@ -78,13 +67,12 @@ def load_content(path: str, image_size: int,
     A larger photo is shrunk (and ``log`` says so); a smaller one keeps its
     size. A photo whose shorter side ends below MIN_IMAGE_SIDE is an error.
     """
-    original = _longer_side_on_disk(path)
+    width, height = stored_size(path)
     image = open_image(path, max_side=image_size)
     h, w = image.shape[:2]
-    if original and original > max(h, w) and log:
+    if (width, height) != (w, h) and log:
         log(f"content image {path} is larger than --image_size {image_size}: "
             f"downscaled to {w}x{h}")
-    _check_size(image, f"content image {path}", "--image_size")
     return image
 
 
@@ -96,18 +84,7 @@ def load_style(path: str, style_size: int) -> np.ndarray:
     to ``style_size``) is an error: VGG-19 would see too few positions of its
     deepest style layer to measure a texture.
     """
-    image = open_image(path, max_side=style_size)
-    _check_size(image, f"style image {path}", "--style_size")
-    return with_longer_side(image, style_size)
-
-
-def _check_size(image: np.ndarray, what: str, flag: str) -> None:
-    h, w = image.shape[:2]
-    if min(h, w) < constants.MIN_IMAGE_SIDE:
-        raise MagentaStyleError(
-            f"{what} is {w}x{h} pixels; its shorter side must be at least "
-            f"{constants.MIN_IMAGE_SIDE} (VGG-19's deepest style layer sees the "
-            f"image at 1/16 scale); use a larger image or a larger {flag}")
+    return with_longer_side(open_image(path, max_side=style_size), style_size)
 
 
 def initial_image(content: np.ndarray, style: np.ndarray, init: str,

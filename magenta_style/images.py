@@ -2,19 +2,26 @@
 
 Reading applies the EXIF orientation and accepts any mode Pillow decodes:
 grayscale, palette, CMYK, 8- and 16-bit, and alpha (composited over white).
+Every tool reads through ``open_image``, so one size rule holds for all:
+a shorter side of at least constants.MIN_IMAGE_SIDE pixels.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+from typing import Iterator
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
 from magenta_style.fileio import atomic_file
 
 _SIXTEEN_BIT_MODES = ("I", "I;16", "I;16L", "I;16B", "I;16N")
+_EXIF_ORIENTATION = 0x0112
+_EXIF_QUARTER_TURNS = (5, 6, 7, 8)  # orientations that swap width and height
 
 
 def _to_rgb_array(image: Image.Image) -> np.ndarray:
@@ -32,29 +39,11 @@ def _to_rgb_array(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
 
 
-def open_image(path: str, max_side: int | None = None,
-               min_side: int | None = None) -> np.ndarray:
-    """Reads ``path`` as float32 RGB [H, W, 3] in [0, 1], upright.
-
-    ``max_side`` shrinks the image so its longer side is at most that many
-    pixels; ``min_side`` then enlarges it so its shorter side is at least that.
-    Raises MagentaStyleError naming the file if it cannot be read.
-    """
+@contextlib.contextmanager
+def _reading(path: str) -> Iterator[None]:
+    """Turns the errors of reading ``path`` into a MagentaStyleError naming it."""
     try:
-        with Image.open(path) as image:
-            if max_side and image.format == "JPEG":
-                image.draft("RGB", (max_side, max_side))
-            image = ImageOps.exif_transpose(image)
-            image.load()
-            if max_side and max(image.size) > max_side:
-                scale = max_side / max(image.size)
-                image = image.resize(_scaled(image.size, scale),
-                                     Image.Resampling.LANCZOS)
-            if min_side and min(image.size) < min_side:
-                scale = min_side / min(image.size)
-                image = image.resize(_scaled(image.size, scale),
-                                     Image.Resampling.BICUBIC)
-            return _to_rgb_array(image)
+        yield
     except FileNotFoundError:
         raise MagentaStyleError(f"image not found: {path}") from None
     except IsADirectoryError:
@@ -63,6 +52,69 @@ def open_image(path: str, max_side: int | None = None,
     except (UnidentifiedImageError, OSError, ValueError,
             Image.DecompressionBombError) as error:
         raise MagentaStyleError(f"cannot read image {path}: {error}") from None
+
+
+def stored_size(path: str) -> tuple[int, int]:
+    """Width and height of the upright image, from the file's header only."""
+    with _reading(path), Image.open(path) as image:
+        return _upright_size(image)
+
+
+def _upright_size(image: Image.Image) -> tuple[int, int]:
+    """Width and height of an opened image once its EXIF rotation is applied."""
+    width, height = image.size
+    if image.getexif().get(_EXIF_ORIENTATION) in _EXIF_QUARTER_TURNS:
+        return height, width
+    return width, height
+
+
+def fitted_size(size: tuple[int, int], max_side: int | None
+                ) -> tuple[int, int]:
+    """``size`` (width, height) shrunk so its longer side is at most
+    ``max_side`` pixels (unchanged if it already is, or without a limit)."""
+    if not max_side or max(size) <= max_side:
+        return tuple(size)
+    return _scaled(size, max_side / max(size))
+
+
+def check_image_size(size: tuple[int, int], path: str,
+                     stored: tuple[int, int] | None = None) -> None:
+    """Raises unless the image ``path`` of ``size`` (width, height; shrunk
+    from ``stored`` if given) has a shorter side of MIN_IMAGE_SIDE or more."""
+    if min(size) >= constants.MIN_IMAGE_SIDE:
+        return
+    shrunk = (f" after shrinking to {max(size)} (from {stored[0]}x{stored[1]})"
+              if stored and tuple(stored) != tuple(size) else "")
+    raise MagentaStyleError(
+        f"image {path} is {size[0]}x{size[1]} pixels{shrunk}: too small, its "
+        f"shorter side must be at least {constants.MIN_IMAGE_SIDE} pixels")
+
+
+def open_image(path: str, max_side: int | None = None,
+               enlarge_to: int | None = None) -> np.ndarray:
+    """Reads ``path`` as float32 RGB [H, W, 3] in [0, 1], upright.
+
+    ``max_side`` shrinks the image so its longer side is at most that many
+    pixels; an image whose shorter side is then below MIN_IMAGE_SIDE is
+    refused (check_image_size); ``enlarge_to`` then enlarges it so its shorter
+    side is at least that. Raises MagentaStyleError naming the file if it
+    cannot be read or is too small.
+    """
+    with _reading(path), Image.open(path) as image:
+        stored = _upright_size(image)
+        if max_side and image.format == "JPEG":
+            image.draft("RGB", (max_side, max_side))
+        image = ImageOps.exif_transpose(image)
+        image.load()
+        size = fitted_size(stored, max_side)
+        if image.size != size:
+            image = image.resize(size, Image.Resampling.LANCZOS)
+        check_image_size(size, path, stored)
+        if enlarge_to and min(image.size) < enlarge_to:
+            scale = enlarge_to / min(image.size)
+            image = image.resize(_scaled(image.size, scale),
+                                 Image.Resampling.BICUBIC)
+        return _to_rgb_array(image)
 
 
 def _scaled(size: tuple[int, int], scale: float) -> tuple[int, int]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+import zipfile
 from typing import Mapping, Sequence, Union
 
 import keras
@@ -91,16 +92,23 @@ class StylizationModel(keras.Model):
                                 f"{', '.join(self.style_names)}")
 
     def style_weights(self, style: Style) -> np.ndarray:
-        """Weights [N] over the styles: one-hot, or a normalised blend."""
+        """Weights [N] over the styles: one-hot, or a normalised blend (each
+        style at most once)."""
         weights = np.zeros(self.num_styles, np.float32)
         if not isinstance(style, Mapping):
             weights[self.style_index(style)] = 1.0
             return weights
+        seen = set()
         for key, value in style.items():
             if not np.isfinite(value) or value < 0:
                 raise MagentaStyleError(
                     f"blend weight of '{key}' must be a number >= 0, got {value}")
-            weights[self.style_index(key)] += value
+            index = self.style_index(key)
+            if index in seen:
+                raise MagentaStyleError(
+                    f"style '{self.style_names[index]}' is in the blend twice")
+            seen.add(index)
+            weights[index] = value
         if weights.sum() <= 0:
             raise MagentaStyleError("blend weights are all zero")
         return weights / weights.sum()
@@ -178,15 +186,20 @@ def _as_batch(images: np.ndarray) -> np.ndarray:
 
 def model_file(path: str) -> str:
     """The .keras file of a model given as that file or its training folder."""
-    candidate = os.path.join(path, constants.MODEL_FILENAME)
     if os.path.isdir(path):
+        candidate = os.path.join(path, constants.MODEL_FILENAME)
         if not os.path.isfile(candidate):
             raise MagentaStyleError(
                 f"no {constants.MODEL_FILENAME} in {path}: not a trained "
                 "magenta_style model folder")
-        return candidate
+        path = candidate
     if not os.path.isfile(path):
         raise MagentaStyleError(f"model not found: {path}")
+    if not (path.endswith(".keras") and zipfile.is_zipfile(path)):
+        raise MagentaStyleError(
+            f"{path} is not a Keras model file: a model is a .keras file (a "
+            "zip archive) or a training output folder holding "
+            f"{constants.MODEL_FILENAME}")
     return path
 
 

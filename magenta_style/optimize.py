@@ -33,10 +33,12 @@ flags.DEFINE_integer("iterations", constants.DEFAULT_OPTIMIZE_ITERATIONS,
                      "the loss more than once).")
 flags.DEFINE_integer("image_size", constants.DEFAULT_OPTIMIZE_IMAGE_SIZE,
                      "Longer side of the pastiche, pixels; a larger content "
-                     "photo is downscaled to it, a smaller one kept.")
+                     "photo is downscaled to it, a smaller one kept.",
+                     lower_bound=constants.MIN_IMAGE_SIDE)
 flags.DEFINE_integer("style_size", None,
                      "Longer side of the style image for its Gram targets, "
-                     "pixels (default: --image_size).")
+                     "pixels (default: --image_size).",
+                     lower_bound=constants.MIN_IMAGE_SIDE)
 flags.DEFINE_float("learning_rate", constants.DEFAULT_OPTIMIZE_ADAM_LR,
                    "Adam step size in pixel units ([0, 1] range); "
                    "--method adam only.")
@@ -64,11 +66,6 @@ def check_flags() -> None:
                 f"{FLAGS.output}")
     cli.require(not os.path.isdir(FLAGS.output),
                 f"--output {FLAGS.output} is a folder; give an image file name")
-    minimum = constants.MIN_IMAGE_SIDE
-    cli.require(FLAGS.image_size >= minimum,
-                f"--image_size must be >= {minimum}, got {FLAGS.image_size}")
-    cli.require(FLAGS.style_size is None or FLAGS.style_size >= minimum,
-                f"--style_size must be >= {minimum}, got {FLAGS.style_size}")
     cli.require(FLAGS.iterations >= 1, "--iterations must be >= 1")
     cli.require(FLAGS.learning_rate > 0, "--learning_rate must be > 0")
     cli.require(FLAGS.print_every >= 1, "--print_every must be >= 1")

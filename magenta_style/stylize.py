@@ -7,17 +7,21 @@ r"""Stylizes photos with a trained model: every style at once, or a blend.
 Without --model, the model shipped with the package is used.
 
 Without --blend, each photo is rendered in every requested style in one
-batched pass and written as <photo>_<style>.png. --preserve_colors keeps
-each photo's colours (style on luminance only).
+batched pass (fewer at a time if all do not fit in memory) and written as
+<photo>_<style>.png. --preserve_colors keeps each photo's colours (style on
+luminance only). A photo too small (constants.MIN_IMAGE_SIDE) or too large
+for the memory is refused before it is decoded; in a folder it is skipped
+and listed.
 """
 
 from __future__ import annotations
 
 import os
 
+import numpy as np
 from absl import flags
 
-from magenta_style import cli
+from magenta_style import cli, constants
 from magenta_style.errors import MagentaStyleError
 
 flags.DEFINE_string("model", None,
@@ -33,11 +37,15 @@ flags.DEFINE_string("blend", None,
                     "weights >= 0, normalised to sum 1.")
 flags.DEFINE_integer("max_size", 1024,
                      "Shrink photos whose longer side exceeds this (pixels); "
-                     "0 keeps the original size.")
+                     "0 keeps the original size (a photo too large for the "
+                     "memory is refused, with the size that would fit).")
 flags.DEFINE_enum("format", "png", ["png", "jpg", "webp"], "Output format.")
 flags.DEFINE_bool("preserve_colors", False,
                   "Keep each photo's colours: the pastiche's luminance with "
                   "the photo's chrominance (Gatys et al. 2016, YIQ).")
+flags.register_validator(
+    "max_size", lambda size: size == 0 or size >= constants.MIN_IMAGE_SIDE,
+    f"must be 0 or at least {constants.MIN_IMAGE_SIDE} (pixels)")
 FLAGS = flags.FLAGS
 
 
@@ -47,7 +55,8 @@ def content_files(content: str) -> list[str]:
 
     if os.path.isdir(content):
         files = list_images(content)
-        cli.require(bool(files), f"no images (jpg/png/webp) in {content}")
+        cli.require(bool(files),
+                    f"no images ({constants.IMAGE_KINDS}) in {content}")
         return files
     cli.require(os.path.isfile(content), f"content not found: {content}")
     return [content]
@@ -63,59 +72,79 @@ def blend_label(blend: dict, style_names: list[str]) -> str:
     return "blend_" + "_".join(parts)
 
 
+def read_photo(path: str, max_side: int | None, network: dict,
+               styles: int) -> tuple[np.ndarray, int, str]:
+    """The photo, how many styles fit in memory at once, and its size as text
+    ("1024x768 (reduced from 4000x3000)"). Raises MagentaStyleError for an
+    unreadable photo, or one too small or too large for the memory."""
+    from magenta_style import images, memory
+
+    stored = images.stored_size(path)
+    size = images.fitted_size(stored, max_side)
+    per_pass = memory.styles_per_pass(network, size, styles, path)
+    image = images.open_image(path, max_side=max_side)
+    text = f"{image.shape[1]}x{image.shape[0]}"
+    if size != stored:
+        text += f" (reduced from {stored[0]}x{stored[1]})"
+    return image, per_pass, text
+
+
 def main(argv) -> None:
     del argv
     cli.require(FLAGS.content is not None, "--content is required")
     cli.require(bool(FLAGS.output_dir), "--output_dir must not be empty")
-    cli.require(FLAGS.max_size >= 0, "--max_size must be >= 0")
     cli.require(not (FLAGS.blend and FLAGS.styles),
                 "give --styles or --blend, not both")
-    blend = cli.parse_blend(FLAGS.blend) if FLAGS.blend else None
+    blend = cli.parse_blend(FLAGS.blend) if FLAGS.blend is not None else None
     files = content_files(FLAGS.content)
     output_dir = cli.writable_dir(FLAGS.output_dir)
 
     from magenta_style.color import preserve_colors
-    from magenta_style.images import open_image, save_image
+    from magenta_style.images import save_image
     from magenta_style.model import load_model
 
     model = load_model(FLAGS.model)
     if blend is not None:
         model.style_weights(blend)  # validates names before any work
+        styles = [blend]
         labels = [blend_label(blend, model.style_names)]
     else:
-        styles = [int(s) if s.isdigit() else s for s in FLAGS.styles or []]
-        indices = [model.style_index(s) for s in styles] or list(
+        chosen = [int(s) if s.isdigit() else s for s in FLAGS.styles or []]
+        styles = [model.style_index(s) for s in chosen] or list(
             range(model.num_styles))
-        labels = [model.style_names[i] for i in indices]
+        labels = [model.style_names[i] for i in styles]
 
-    written = skipped = 0
+    written, skipped = 0, []
     for number, path in enumerate(files, 1):
         try:
-            image = open_image(path, max_side=FLAGS.max_size or None)
+            image, per_pass, size = read_photo(
+                path, FLAGS.max_size or None, model.network, len(styles))
         except MagentaStyleError as error:
             if len(files) == 1:
                 raise
             print(f"skipped: {error}", flush=True)
-            skipped += 1
+            skipped.append(os.path.basename(path))
             continue
-        if blend is not None:
-            pastiches = model.stylize(image, blend)[None]
-        else:
-            pastiches = model.stylize_styles(image, indices)
         stem = os.path.splitext(os.path.basename(path))[0]
-        for label, pastiche in zip(labels, pastiches):
-            if FLAGS.preserve_colors:
-                pastiche = preserve_colors(image, pastiche)
-            save_image(pastiche, os.path.join(
-                output_dir, f"{stem}_{label}.{FLAGS.format}"))
-            written += 1
-        print(f"[{number}/{len(files)}] {os.path.basename(path)} "
-              f"{image.shape[1]}x{image.shape[0]}: {len(pastiches)} image(s)",
-              flush=True)
+        for start in range(0, len(styles), per_pass):
+            pastiches = model.stylize_styles(image,
+                                             styles[start:start + per_pass])
+            for label, pastiche in zip(labels[start:], pastiches):
+                if FLAGS.preserve_colors:
+                    pastiche = preserve_colors(image, pastiche)
+                save_image(pastiche, os.path.join(
+                    output_dir, f"{stem}_{label}.{FLAGS.format}"))
+                written += 1
+        passes = "" if per_pass == len(styles) else (
+            f", {per_pass} at a time to fit in memory")
+        print(f"[{number}/{len(files)}] {os.path.basename(path)} {size}: "
+              f"{len(styles)} image(s){passes}", flush=True)
     if not written:
-        raise MagentaStyleError(f"no readable image in {FLAGS.content}")
+        raise MagentaStyleError(f"no usable image in {FLAGS.content}: "
+                                f"skipped {', '.join(skipped)}")
     print(f"wrote {written} image(s) to {output_dir}"
-          + (f"; skipped {skipped} unreadable" if skipped else ""), flush=True)
+          + (f"; skipped {len(skipped)}: {', '.join(skipped)}"
+             if skipped else ""), flush=True)
 
 
 if __name__ == "__main__":

@@ -196,7 +196,7 @@ def test_bad_flag_values_are_one_line_errors(tmp_path):
 def test_evaluate_writes_report_plot_and_contact_sheet(trained, tmp_path):
     process = run_cli("magenta_style.evaluate", "--model", str(trained),
                       "--styles_dir", STYLES_DIR, "--content_dir", CONTENT_DIR,
-                      "--output_dir", str(tmp_path), "--size", "48",
+                      "--output_dir", str(tmp_path), "--size", "64",
                       "--style_size", "64", "--vgg_weights", VGG_WEIGHTS)
     assert process.returncode == 0, process.stderr[-2000:]
     assert sorted(os.listdir(tmp_path)) == [

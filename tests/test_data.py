@@ -10,7 +10,7 @@ from magenta_style import data
 from magenta_style.errors import MagentaStyleError
 
 
-def _write(path, size=(40, 30), color=(10, 200, 30)):
+def _write(path, size=(40, 32), color=(10, 200, 30)):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     Image.new("RGB", size, color).save(path)
 
@@ -19,10 +19,11 @@ def test_list_images_is_recursive_sorted_and_filtered(tmp_path):
     _write(str(tmp_path / "b.png"))
     _write(str(tmp_path / "sub" / "a.JPG"))
     _write(str(tmp_path / "sub" / "c.webp"))
+    _write(str(tmp_path / "sub" / "d.gif"))
     (tmp_path / "notes.txt").write_text("x")
     names = [os.path.relpath(p, tmp_path) for p in data.list_images(str(tmp_path))]
     assert names == ["b.png", os.path.join("sub", "a.JPG"),
-                     os.path.join("sub", "c.webp")]
+                     os.path.join("sub", "c.webp"), os.path.join("sub", "d.gif")]
 
 
 def test_style_images_are_sorted_named_and_resized():
@@ -33,10 +34,13 @@ def test_style_images_are_sorted_named_and_resized():
     assert os.path.basename(paths[0]) == "the_scream.jpg"
 
 
-def test_small_style_image_is_enlarged(tmp_path):
+def test_small_style_image_is_enlarged_and_a_tiny_one_refused(tmp_path):
+    _write(str(tmp_path / "small.png"), size=(48, 32))
+    _, images, _ = data.load_style_images(str(tmp_path), 96)
+    assert images[0].shape == (64, 96, 3)
     _write(str(tmp_path / "tiny.png"), size=(20, 10))
-    _, images, _ = data.load_style_images(str(tmp_path), 64)
-    assert images[0].shape == (32, 64, 3)
+    with pytest.raises(MagentaStyleError, match="tiny.png is 20x10 pixels"):
+        data.load_style_images(str(tmp_path), 96)
 
 
 def test_style_folder_errors(tmp_path):

@@ -147,7 +147,7 @@ def test_optimize_bad_inputs_are_one_line_errors(tmp_path):
     assert_one_line_error(
         run_cli(OPTIMIZE, "--content", TUBINGEN, "--style", str(tiny),
                 "--output", out, *base),
-        "style image", "24x40", str(constants.MIN_IMAGE_SIDE))
+        "tiny.png", "24x40", str(constants.MIN_IMAGE_SIDE))
     assert_one_line_error(
         run_cli(OPTIMIZE, "--content", str(tmp_path / "missing.jpg"),
                 "--style", STARRY, "--output", out, *base),
@@ -161,7 +161,7 @@ def test_optimize_bad_inputs_are_one_line_errors(tmp_path):
     blocker.write_text("x")
     assert_one_line_error(
         run_cli(OPTIMIZE, "--content", TUBINGEN, "--style", STARRY,
-                "--output", str(blocker / "o.png"), *base), "not writable")
+                "--output", str(blocker / "o.png"), *base), "is a file")
     assert_one_line_error(
         run_cli(OPTIMIZE, "--content", TUBINGEN, "--style", STARRY,
                 "--output", str(tmp_path / "o.gif"), *base), "--output")

@@ -32,9 +32,11 @@ def test_corrupt_images_are_skipped_and_counted(tmp_path):
     for i in range(3):
         _write(str(tmp_path / f"good{i}.png"))
     (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8garbage")
+    _write(str(tmp_path / "tiny.png"), size=(8, 8))
     photos, line = PhotoFolder(str(tmp_path)).share(32)
     assert len(photos) == 3 and all(p.dtype == np.uint8 for p in photos)
-    assert "3 photos" in line and "skipped 1 unreadable (broken.jpg)" in line
+    assert "3 photos" in line
+    assert "skipped 2 unreadable or too small (broken.jpg, tiny.png)" in line
     examples, _ = PhotoFolder(str(tmp_path)).examples(32, [0], seed=0)
     image, style = next(iter(examples))
     assert image.shape == (32, 32, 3) and int(style) == 0

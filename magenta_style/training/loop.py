@@ -35,7 +35,7 @@ from magenta_style.training.checkpoints import (ResumableCheckpoint,
                                                 restore_latest_checkpoint)
 from magenta_style.training.config import RESUME_KEYS, TrainConfig
 from magenta_style.training.pipeline import PhotoFolder, evaluation_examples
-from magenta_style.training.progress import progress_callbacks
+from magenta_style.training.progress import fit_progress
 from magenta_style.training.trainer import StyleTransferTrainer
 
 # Errors of a collective operation whose peer went away.
@@ -142,7 +142,7 @@ def _fit(trainer: StyleTransferTrainer, config: TrainConfig,
     remaining = config.steps - step
     # Epochs are counted from the checkpoint's, whatever --steps was then.
     per_epoch = min(config.checkpoint_every, remaining)
-    progress, verbose = progress_callbacks()
+    verbose, progress = fit_progress(config.steps)
     trainer.fit(
         batches, epochs=initial_epoch + math.ceil(remaining / per_epoch),
         steps_per_epoch=per_epoch, initial_epoch=initial_epoch, shuffle=False,

@@ -21,7 +21,7 @@ from typing import Sequence
 import numpy as np
 import tensorflow as tf
 
-from magenta_style.constants import IMAGE_EXTENSIONS
+from magenta_style.constants import IMAGE_KINDS
 from magenta_style.data import list_images
 from magenta_style.errors import MagentaStyleError
 from magenta_style.images import open_image, to_uint8
@@ -36,7 +36,7 @@ STREAM_SHUFFLE_BUFFER = 1000
 def decode_photo(path: str, image_size: int) -> np.ndarray:
     """A photo as uint8 [H, W, 3], sized for ``image_size`` crops."""
     return to_uint8(open_image(path, max_side=MAX_SIDE_IN_CROPS * image_size,
-                               min_side=image_size))
+                               enlarge_to=image_size))
 
 
 def decode_photos(paths: Sequence[str], image_size: int
@@ -189,8 +189,7 @@ class PhotoFolder:
         self.keep_decoded = keep_decoded
         self.paths = list_images(directory)
         if not self.paths:
-            raise MagentaStyleError(f"no images ({', '.join(IMAGE_EXTENSIONS)})"
-                                    f" in {directory}")
+            raise MagentaStyleError(f"no images ({IMAGE_KINDS}) in {directory}")
 
     def share(self, image_size: int, pipeline: int = 0, pipelines: int = 1
               ) -> tuple[list[np.ndarray | str], str]:
@@ -202,13 +201,15 @@ class PhotoFolder:
             raise MagentaStyleError(
                 f"no readable photo in {self.directory}"
                 + (f" for input pipeline {pipeline + 1} of {pipelines}"
-                   if pipelines > 1 else "") + f" ({len(bad)} unreadable)")
+                   if pipelines > 1 else "")
+                + f" ({len(bad)} unreadable or too small)")
         line = f"content: {len(photos)} photos in {self.directory}"
         if pipelines > 1:
             line += (f" (input pipeline {pipeline + 1} of {pipelines}: "
                      f"{_names(good)})")
         if bad:
-            line += f"; skipped {len(bad)} unreadable ({_names(bad)})"
+            line += (f"; skipped {len(bad)} unreadable or too small "
+                     f"({_names(bad)})")
         return (photos if self.keep_decoded else good), line
 
     def examples(self, image_size: int, style_rows: Sequence[int], seed: int,
