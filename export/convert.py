@@ -33,10 +33,15 @@ _FLOAT_NORMALIZATION_OPS = ("MEAN", "SQUARED_DIFFERENCE", "RSQRT", "SUB",
 RepresentativeData = Callable[[], Iterable[dict]]
 
 
-def serving_model(transformer: keras.Model) -> keras.Model:
-    """The transformer with batch 1 and named dict inputs/outputs."""
+def serving_model(transformer: keras.Model,
+                  fixed_size: int | None = None) -> keras.Model:
+    """The transformer with batch 1 and named dict inputs/outputs.
+
+    The content is H×W-resizable, or exactly fixed_size² when given.
+    """
     embedding_size = transformer.input[1].shape[-1]
-    content = keras.Input((None, None, 3), batch_size=1, name=CONTENT_INPUT)
+    content = keras.Input((fixed_size, fixed_size, 3), batch_size=1,
+                          name=CONTENT_INPUT)
     embedding = keras.Input((embedding_size,), batch_size=1,
                             name=EMBEDDING_INPUT)
     stylized = transformer([content, embedding])
@@ -68,17 +73,20 @@ def _converter(model: keras.Model, mode: str,
 
 def convert(transformer: keras.Model, mode: str,
             representative: RepresentativeData | None = None,
-            default_size: int = 384) -> bytes:
+            default_size: int = 384, fixed_size: int | None = None) -> bytes:
     """TFLite flatbuffer of ``transformer`` in quantization ``mode``.
 
     Inputs and outputs stay float32 in every mode, so callers never change.
     The content input's default shape is [1, default_size, default_size, 3]
-    (resizable: its shape signature is [1, -1, -1, 3]).
+    (resizable: its shape signature is [1, -1, -1, 3]). With ``fixed_size``
+    every shape is static and the content is [1, fixed_size, fixed_size, 3]
+    only: for runtimes without resizable inputs (LiteRT.js).
     """
     if mode not in MODES:
         raise MagentaStyleError(
             f"unknown quantization mode '{mode}'; choose from {', '.join(MODES)}")
-    converter = _converter(serving_model(transformer), mode, representative)
+    converter = _converter(serving_model(transformer, fixed_size), mode,
+                           representative)
     # The converter prints the traced signature to stdout; keep it quiet.
     with contextlib.redirect_stdout(io.StringIO()), padding_with_slices():
         try:
@@ -96,6 +104,8 @@ def convert(transformer: keras.Model, mode: str,
                 f"TFLite conversion ({mode}) failed: "
                 f"{str(error).splitlines()[0][:300]}") from None
     check_builtin_ops(flatbuffer)
+    if fixed_size:
+        return flatbuffer
     return with_default_content_size(flatbuffer, default_size)
 
 

@@ -3,9 +3,11 @@ r"""Exports a trained model to TFLite with its style manifest and a report.
   python -m export.to_tflite --model DIR --output_dir DIR \
       [--quantize float16] [--representative_dir PHOTOS] [--eval_dir PHOTOS] \
       [--android_assets android_demo/app/src/main/assets] \
-      [--style_files a.style.json,b.style.json]
+      [--style_files a.style.json,b.style.json] [--web_demo web_demo]
 
 Writes model.tflite, styles.json (+ thumbnails/) and fidelity_report.json.
+--web_demo writes a second model.tflite, fixed at --web_size² (LiteRT.js runs
+no resizable inputs), with its styles.json and thumbnails for the web page.
 Files are staged and renamed into place: a failed export leaves old files.
 """
 
@@ -54,6 +56,12 @@ flags.DEFINE_integer("default_size", 384,
 flags.DEFINE_string("android_assets", None,
                     "Also copy the model and manifest to this folder "
                     "(the demo's android_demo/app/src/main/assets).")
+flags.DEFINE_string("web_demo", None,
+                    "Also write a fixed-size model, styles.json and "
+                    "thumbnails/ for the web page to this folder (web_demo).")
+flags.DEFINE_integer("web_size", 512,
+                     "Square content size (px) of the --web_demo model; the "
+                     "page crops and scales every photo to it.")
 flags.DEFINE_list("style_files", [],
                   "Style files (.style.json, from python -m "
                   "magenta_style.styles --export) to append to styles.json; "
@@ -111,17 +119,35 @@ def write_export(files: dict[str, bytes], names: list[str],
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def fixed_size_manifest(styles_json: dict, size: int) -> dict:
+    """The manifest with every resizable [1, -1, -1, 3] image shape fixed at
+    [1, size, size, 3], as in a model converted with a fixed size."""
+    def fixed(tensors: dict) -> dict:
+        return {key: ({**value, "shape": [1, size, size, 3]}
+                      if value["shape"] == [1, -1, -1, 3] else value)
+                for key, value in tensors.items()}
+
+    return {**styles_json, "default_size": [size, size],
+            "inputs": fixed(styles_json["inputs"]),
+            "outputs": fixed(styles_json["outputs"])}
+
+
 def main(argv) -> None:
     del argv
-    cli.require(FLAGS.output_dir is not None, "--output_dir is required")
+    cli.require(FLAGS.output_dir is not None or FLAGS.web_demo is not None,
+                "--output_dir (or --web_demo) is required")
+    cli.require(FLAGS.output_dir is not None or not FLAGS.android_assets,
+                "--android_assets needs --output_dir")
     report_sizes = sizes(FLAGS.report_sizes, "report_sizes")
     latency_sizes = sizes(FLAGS.latency_sizes, "latency_sizes")
     cli.require(FLAGS.default_size >= 16 and FLAGS.default_size % 4 == 0,
                 "--default_size must be a multiple of 4 >= 16")
+    cli.require(FLAGS.web_size >= 16 and FLAGS.web_size % 4 == 0,
+                "--web_size must be a multiple of 4 >= 16")
     cli.require(FLAGS.latency_runs >= 1, "--latency_runs must be >= 1")
-    output_dir = cli.writable_dir(FLAGS.output_dir, create=False)
-    if FLAGS.android_assets:
-        cli.writable_dir(FLAGS.android_assets, create=False)
+    for folder in (FLAGS.output_dir, FLAGS.android_assets, FLAGS.web_demo):
+        if folder:
+            cli.writable_dir(folder, create=False)
 
     from export import convert, fidelity, manifest
     from export.calibration import representative_data
@@ -146,39 +172,54 @@ def main(argv) -> None:
     eval_dir = FLAGS.eval_dir or FLAGS.representative_dir
     eval_photos = sample_images(eval_dir, FLAGS.eval_count) if eval_dir else []
 
-    print(f"converting ({FLAGS.quantize}) ...", flush=True)
-    flatbuffer = convert.convert(model.transformer, FLAGS.quantize,
-                                 representative, FLAGS.default_size)
-    print("measuring fidelity and latency ...", flush=True)
-    report = {
-        "quantization": FLAGS.quantize, "model_bytes": len(flatbuffer),
-        "ops": sorted(convert.op_names(flatbuffer)), "threads": FLAGS.threads,
-        "eval_photos": len(eval_photos),
-        "fidelity": fidelity.fidelity(flatbuffer, model, eval_photos,
-                                      report_sizes) if eval_photos else [],
-        "latency_s": fidelity.latency(flatbuffer, model.embedding(0),
-                                      latency_sizes, FLAGS.latency_runs,
-                                      FLAGS.threads),
-    }
     styles_json = manifest.build_manifest(model, FLAGS.quantize,
                                           (FLAGS.default_size,) * 2)
     for style in extra_styles:
         styles_json = manifest.add_style_file(styles_json, style)
-    files = {manifest.MODEL_FILE: flatbuffer,
-             manifest.MANIFEST_FILE: json.dumps(styles_json,
-                                                indent=1).encode(),
-             REPORT_FILE: json.dumps(report, indent=1).encode(),
-             **manifest.thumbnails(model)}
     app_files = [manifest.MODEL_FILE, manifest.MANIFEST_FILE]
     if manifest.thumbnails(model):
         app_files.append(manifest.THUMBNAIL_DIR)
-    write_export(files, [REPORT_FILE] + app_files, output_dir)
-    if FLAGS.android_assets:
-        write_export(files, app_files, FLAGS.android_assets)
-    print(fidelity.format_table(report))
-    print(f"exported to {output_dir}"
-          + (f" and {FLAGS.android_assets}" if FLAGS.android_assets else ""),
-          flush=True)
+
+    def app_contents(flatbuffer: bytes, styles: dict) -> dict[str, bytes]:
+        return {manifest.MODEL_FILE: flatbuffer,
+                manifest.MANIFEST_FILE: json.dumps(styles, indent=1).encode(),
+                **manifest.thumbnails(model)}
+
+    if FLAGS.output_dir:
+        print(f"converting ({FLAGS.quantize}) ...", flush=True)
+        flatbuffer = convert.convert(model.transformer, FLAGS.quantize,
+                                     representative, FLAGS.default_size)
+        print("measuring fidelity and latency ...", flush=True)
+        report = {
+            "quantization": FLAGS.quantize, "model_bytes": len(flatbuffer),
+            "ops": sorted(convert.op_names(flatbuffer)),
+            "threads": FLAGS.threads, "eval_photos": len(eval_photos),
+            "fidelity": fidelity.fidelity(flatbuffer, model, eval_photos,
+                                          report_sizes) if eval_photos else [],
+            "latency_s": fidelity.latency(flatbuffer, model.embedding(0),
+                                          latency_sizes, FLAGS.latency_runs,
+                                          FLAGS.threads),
+        }
+        files = {REPORT_FILE: json.dumps(report, indent=1).encode(),
+                 **app_contents(flatbuffer, styles_json)}
+        write_export(files, [REPORT_FILE] + app_files, FLAGS.output_dir)
+        if FLAGS.android_assets:
+            write_export(files, app_files, FLAGS.android_assets)
+        print(fidelity.format_table(report))
+        print(f"exported to {FLAGS.output_dir}"
+              + (f" and {FLAGS.android_assets}" if FLAGS.android_assets
+                 else ""), flush=True)
+    if FLAGS.web_demo:
+        size = FLAGS.web_size
+        print(f"converting the web model ({FLAGS.quantize}, {size}²) ...",
+              flush=True)
+        web_flatbuffer = convert.convert(model.transformer, FLAGS.quantize,
+                                         representative, fixed_size=size)
+        write_export(app_contents(web_flatbuffer,
+                                    fixed_size_manifest(styles_json, size)),
+                       app_files, FLAGS.web_demo)
+        print(f"web demo files written to {FLAGS.web_demo}; try it with: "
+              f"python -m http.server -d {FLAGS.web_demo}", flush=True)
 
 
 if __name__ == "__main__":

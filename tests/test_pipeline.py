@@ -13,7 +13,7 @@ from magenta_style.training.pipeline import (PhotoFolder, photo_examples,
                                              random_crop)
 
 
-def _write(path, size=(40, 30), color=(10, 200, 30)):
+def _write(path, size=(48, 40), color=(10, 200, 30)):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     Image.new("RGB", size, color).save(path)
 

@@ -1,0 +1,150 @@
+"""The web page (web_demo/) in headless Chromium against the Keras model.
+
+Exports the bundled model with --web_demo, serves the page with those files on
+127.0.0.1 and drives it with web_demo/tests/e2e.mjs (Playwright and Debian's
+chromium). .ci/run installs both; where either is missing the test is skipped.
+"""
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import threading
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import CONTENT_DIR, REPO, run_cli
+from export import manifest
+from export.fidelity import psnr, square
+from magenta_style.images import open_image, to_uint8
+from magenta_style.model import load_model
+
+WEB = os.path.join(REPO, "web_demo")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PAGE_FILES = ("index.html", "style.css", "js", "node_modules")
+SIZE = 512  # export.to_tflite's default --web_size
+MIN_PSNR_DB = 40.0
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("node") is None or not os.path.exists(CHROMIUM)
+    or not os.path.isdir(os.path.join(WEB, "node_modules", "playwright-core")),
+    reason="needs node, Debian's chromium and `npm ci` in web_demo "
+           "(.ci/run installs them)")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def page_folder(root, name: str, exported, leave_out=(), replace=None):
+    """A served folder: the page's files and the export (symlinked), minus
+    ``leave_out``, with files of ``replace`` (name → text) written instead."""
+    folder = root / name
+    folder.mkdir()
+    for entry in PAGE_FILES:
+        os.symlink(os.path.join(WEB, entry), folder / entry)
+    for entry in os.listdir(exported):
+        if entry not in leave_out and entry not in (replace or {}):
+            os.symlink(exported / entry, folder / entry)
+    for entry, text in (replace or {}).items():
+        (folder / entry).write_text(text)
+    return name
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("web_export")
+    process = run_cli("export.to_tflite", "--web_demo", str(folder))
+    assert process.returncode == 0, process.stderr[-3000:]
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(exported, tmp_path_factory):
+    """Base URL of a real HTTP server over three page folders."""
+    root = tmp_path_factory.mktemp("web_root")
+    page_folder(root, "page", exported)
+    page_folder(root, "broken_manifest", exported,
+                replace={manifest.MANIFEST_FILE: '{"format": "magenta_style'})
+    page_folder(root, "no_model", exported, leave_out=[manifest.MODEL_FILE])
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=root))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def run_page(url: str, *args: str) -> dict:
+    """Runs e2e.mjs on the page at ``url``; returns its JSON summary."""
+    process = subprocess.run(
+        ["node", os.path.join(WEB, "tests", "e2e.mjs"), "--url", url, *args],
+        cwd=WEB, capture_output=True, text=True, timeout=600)
+    assert process.returncode == 0, process.stdout[-2000:] + process.stderr[-3000:]
+    return json.loads(process.stdout.strip().splitlines()[-1])
+
+
+def test_page_blend_matches_keras(server, tmp_path):
+    """A 50/50 blend rendered by the page is the Keras pastiche (PSNR)."""
+    photo_path = tmp_path / "chicago.png"  # already SIZE²: no resampling
+    photo = to_uint8(square(open_image(os.path.join(CONTENT_DIR,
+                                                    "chicago.jpg")), SIZE)[0])
+    Image.fromarray(photo).save(photo_path)
+    model = load_model()
+    first, last = model.style_names[0], model.style_names[-1]
+    pixels = tmp_path / "pastiche.rgba"
+
+    result = run_page(f"{server}/page/?accelerator=wasm", "--photo",
+                      str(photo_path), "--weights", f"{first}=50,{last}=50",
+                      "--pixels", str(pixels))
+
+    assert result["error"] is None, result
+    assert result["photoNote"] == ""  # used as is
+    rgba = np.frombuffer(pixels.read_bytes(), np.uint8).reshape(SIZE, SIZE, 4)
+    assert (rgba[..., 3] == 255).all()
+    expected = model.stylize(photo, {first: 0.5, last: 0.5})
+    db = psnr(rgba[..., :3] / 255.0, expected)
+    print(f"page vs Keras: {db:.1f} dB; render {result['renderMs'][0]} ms")
+    assert db >= MIN_PSNR_DB, result
+
+
+def test_larger_photo_is_reduced_and_page_says_so(server):
+    result = run_page(f"{server}/page/", "--photo",
+                      os.path.join(CONTENT_DIR, "tubingen.jpg"), "--runs", "0")
+    assert result["error"] is None, result
+    assert "1024×768" in result["photoNote"]
+    assert f"reduced to {SIZE}×{SIZE}" in result["photoNote"]
+
+
+def test_malformed_manifest_shows_error(server):
+    result = run_page(f"{server}/broken_manifest/")
+    assert result["state"] == "error"
+    assert "styles.json: not valid JSON" in result["error"]
+
+
+def test_missing_model_shows_error(server):
+    result = run_page(f"{server}/no_model/")
+    assert result["state"] == "error"
+    assert "cannot load model.tflite: HTTP 404" in result["error"]
+
+
+@pytest.mark.parametrize("indices,weights", [([0, 1], [0.3, 0.7]),
+                                             ([0, 2, 5], [1.0, 2.0, 1.0])])
+def test_js_blend_equals_python_bit_for_bit(exported, indices, weights):
+    path = exported / manifest.MANIFEST_FILE
+    process = subprocess.run(
+        ["node", os.path.join(WEB, "tests", "blend_cli.mjs"), str(path),
+         ",".join(map(str, indices)), ",".join(map(str, weights))],
+        capture_output=True, text=True, timeout=60)
+    assert process.returncode == 0, process.stderr
+    styles = json.loads(path.read_text())["styles"]
+    python = manifest.blend_embeddings(
+        [styles[i]["embedding"] for i in indices], weights)
+    np.testing.assert_array_equal(
+        np.asarray(json.loads(process.stdout), np.float32), python)

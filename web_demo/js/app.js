@@ -1,0 +1,212 @@
+/**
+ * The page: loads styles.json and model.tflite from its own folder, lets the
+ * user pick a photo and weigh the styles, blends the embedding here and runs
+ * the model with LiteRT.js (WebGPU when the browser has it, else WebAssembly
+ * on the CPU; ?accelerator=wasm forces the CPU). One photo at a time, fitted
+ * to the model's fixed square size.
+ */
+import {blend, normalize} from './blend.js';
+import {parseManifest} from './manifest.js';
+import {fitSquare, toRgba, toTensor} from './pixels.js';
+
+const WASM_DIR = './node_modules/@litertjs/core/wasm/';
+const $ = (id) => document.getElementById(id);
+
+let litert = null;    // the @litertjs/core module
+let manifest = null;  // parsed styles.json
+let runner = null;    // the model's signature runner
+let accelerator = null;
+let hasPhoto = false;
+
+/**
+ * Shows progress. For tests: <body data-state> is loading, ready, rendering or
+ * error, and <body data-renders> counts the finished renders.
+ */
+function setStatus(state, message) {
+  document.body.dataset.state = state;
+  $('status').textContent = message;
+  $('render').disabled = !(state === 'ready' && hasPhoto);
+}
+
+/** Shows an error on the page instead of leaving it blank. */
+function showError(error, state = 'error') {
+  $('error').hidden = false;
+  $('error').textContent = `Error: ${error.message || error}`;
+  setStatus(state, state === 'error' ? 'The page cannot run the model.' : 'Ready.');
+}
+
+async function fetchOk(file) {
+  let response;
+  try {
+    response = await fetch(file);
+  } catch (error) {
+    throw new Error(`cannot load ${file}: ${error.message}`);
+  }
+  if (!response.ok) {
+    throw new Error(`cannot load ${file}: HTTP ${response.status} ${response.statusText}` +
+                    ' (export it with python -m export.to_tflite --web_demo web_demo)');
+  }
+  return response;
+}
+
+/** The raw slider values, in manifest order. */
+function weights() {
+  return [...document.querySelectorAll('#styles input')].map((s) => Number(s.value));
+}
+
+/** Shows each style's normalised share next to its slider. */
+function showShares() {
+  let shares;
+  try {
+    shares = normalize(weights());
+  } catch {
+    shares = weights().map(() => 0);
+  }
+  document.querySelectorAll('#styles output').forEach((out, i) => {
+    out.textContent = `${Math.round(shares[i] * 100)} %`;
+  });
+}
+
+function styleItem(style, index) {
+  const item = document.createElement('li');
+  const picture = document.createElement(style.thumbnail ? 'img' : 'div');
+  if (style.thumbnail) {
+    picture.src = style.thumbnail;
+    picture.alt = style.name;
+  } else {
+    picture.className = 'no-thumbnail';
+  }
+  const label = document.createElement('label');
+  label.textContent = `${style.name} `;
+  label.append(document.createElement('output'));
+  const slider = Object.assign(document.createElement('input'), {
+    type: 'range', min: 0, max: 100, step: 1, value: index === 0 ? 100 : 0,
+  });
+  slider.dataset.style = style.name;
+  slider.setAttribute('aria-label', `weight of ${style.name}`);
+  slider.addEventListener('input', showShares);
+  item.append(picture, label, slider);
+  return item;
+}
+
+/** Compiles the model on WebGPU if possible, else on the CPU (WebAssembly). */
+async function compile(bytes) {
+  const wanted = new URLSearchParams(location.search).get('accelerator');
+  const choices = wanted ? [wanted] : (litert.isWebGPUSupported() ? ['webgpu', 'wasm'] : ['wasm']);
+  for (const choice of choices) {
+    try {
+      const model = await litert.loadAndCompile(bytes, {accelerator: choice});
+      accelerator = choice;
+      return model;
+    } catch (error) {
+      if (choice === choices.at(-1)) throw error;
+      console.warn(`${choice} failed, trying the next accelerator:`, error);
+    }
+  }
+}
+
+/** Fails unless the model's content input is the manifest's size. */
+function checkModel(signature) {
+  const content = signature.getInputDetails().find((d) => d.name === manifest.names.content);
+  const expected = [1, manifest.size, manifest.size, 3].join(',');
+  if (!content || [...content.shape].join(',') !== expected) {
+    throw new Error(`model.tflite has no content input of shape [${expected}]; ` +
+                    'export both files again with --web_demo');
+  }
+}
+
+async function start() {
+  setStatus('loading', 'Loading styles.json …');
+  manifest = parseManifest(await (await fetchOk('styles.json')).text());
+  $('styles').append(...manifest.styles.map(styleItem));
+  showShares();
+  setStatus('loading', 'Loading the LiteRT.js runtime …');
+  try {
+    litert = await import('@litertjs/core');
+  } catch (error) {
+    throw new Error(`cannot load the LiteRT.js runtime (run npm ci in web_demo): ${error.message}`);
+  }
+  await litert.loadLiteRt(WASM_DIR);
+  const response = await fetchOk(manifest.modelFile);
+  const megabytes = (Number(response.headers.get('content-length')) / 1e6).toFixed(1);
+  setStatus('loading', `Downloading ${manifest.modelFile} (${megabytes} MB) …`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  setStatus('loading', 'Compiling the model …');
+  const model = await compile(bytes);
+  const signature = model.signatures[manifest.signature];
+  if (!signature) throw new Error(`model.tflite has no signature '${manifest.signature}'`);
+  checkModel(signature);
+  runner = signature;
+  setStatus('ready', `Ready (${accelerator === 'wasm' ? 'CPU, WebAssembly' : accelerator}). ` +
+                     `Choose a photo; it is used at ${manifest.size}×${manifest.size}.`);
+}
+
+/** Draws the photo's central square, scaled to the model's size. */
+async function usePhoto(file) {
+  if (!file || !manifest) return;
+  let image;
+  try {
+    image = await createImageBitmap(file);
+  } catch {
+    showError(new Error(`${file.name} is not an image this browser can read`), 'ready');
+    return;
+  }
+  const size = manifest.size;
+  const {crop, note} = fitSquare(image.width, image.height, size);
+  const canvas = Object.assign($('photo'), {width: size, height: size});
+  const context = canvas.getContext('2d', {willReadFrequently: true});
+  context.fillStyle = '#fff';  // transparent pixels count as white
+  context.fillRect(0, 0, size, size);
+  context.imageSmoothingQuality = 'high';
+  context.drawImage(image, crop.x, crop.y, crop.side, crop.side, 0, 0, size, size);
+  image.close();
+  $('photo-note').textContent = note;
+  hasPhoto = true;
+  if (runner) setStatus('ready', 'Ready. Set the weights and render.');
+}
+
+/** Runs the model on the photo with the blended embedding; shows the result. */
+async function render() {
+  const size = manifest.size;
+  const embedding = blend(manifest.styles.map((s) => s.embedding), weights());
+  setStatus('rendering', 'Rendering …');
+  const rgba = $('photo').getContext('2d').getImageData(0, 0, size, size).data;
+  const start = performance.now();
+  const content = new litert.Tensor(toTensor(rgba), [1, size, size, 3]);
+  const style = new litert.Tensor(embedding, [1, manifest.embeddingSize]);
+  let outputs;
+  try {
+    outputs = await runner.run({[manifest.names.content]: content,
+                                [manifest.names.embedding]: style});
+  } finally {
+    content.delete();
+    style.delete();
+  }
+  const output = outputs[manifest.names.output];
+  const rgb = await output.data();
+  output.delete();
+  const milliseconds = Math.round(performance.now() - start);
+  const canvas = Object.assign($('pastiche'), {width: size, height: size});
+  canvas.getContext('2d').putImageData(new ImageData(toRgba(rgb), size, size), 0, 0);
+  canvas.dataset.renderMs = milliseconds;
+  $('timing').textContent = `Pastiche: ${size}×${size} in ${milliseconds} ms (${accelerator})`;
+  $('error').hidden = true;
+  document.body.dataset.renders = Number(document.body.dataset.renders || 0) + 1;
+  setStatus('ready', `Rendered in ${milliseconds} ms. Change the weights or the photo and render again.`);
+}
+
+function wireInputs() {
+  const drop = $('drop');
+  $('photo-file').addEventListener('change', (e) => usePhoto(e.target.files[0]));
+  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    usePhoto(e.dataTransfer.files[0]);
+  });
+  $('render').addEventListener('click', () => render().catch((e) => showError(e, 'ready')));
+}
+
+wireInputs();
+start().catch((error) => showError(error));
