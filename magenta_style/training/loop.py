@@ -96,12 +96,12 @@ def train(config: TrainConfig, build_stylizer: Callable[[], StylizationModel],
         if step < config.steps:
             _fit(trainer, config, strategy, content, validation, write_dir,
                  initial_epoch, step)
-    except _LOST_WORKER_ERRORS as error:
+    except _LOST_WORKER_ERRORS:
         if distribute.num_workers(strategy) == 1:
             raise
         raise MagentaStyleError(
             "training stopped: another worker was lost or unreachable "
-            f"({str(error).splitlines()[0][:200]}); restart every worker to "
+            "(TensorFlow's log above names it); restart every worker to "
             "resume from the last checkpoint") from None
     finally:
         if not chief:
