@@ -41,7 +41,11 @@ def _conv_flops(conv: keras.layers.Conv2D, height: int, width: int) -> float:
 def transformer_gflops(transformer: keras.Model, height: int, width: int
                        ) -> float:
     """Forward GFLOP of the transformer's convolutions at H×W (H, W ÷ 4)."""
-    from magenta_style.layers import ConvCIN, ResidualBlock, SpaceToDepth
+    from magenta_style.network.layers import (
+        ConvCIN,
+        ResidualBlock,
+        SpaceToDepth,
+    )
 
     total, h, w = 0.0, height, width
     for layer in transformer.layers:

@@ -83,7 +83,7 @@ def evaluate(model, perceptual, grams, photos, row: int) -> dict:
     """Mean weighted content/style losses of ``model``'s style ``row``."""
     import numpy as np
 
-    from magenta_style.evaluation import losses_against
+    from magenta_style.objective.evaluation import losses_against
 
     pastiches = model.stylize(photos, row)
     losses = losses_against(perceptual, pastiches, photos, grams, 0)
@@ -109,16 +109,20 @@ def main(argv):
     del argv
     import keras
     import numpy as np
+    import tensorflow as tf
 
-    from magenta_style import data, library
-    from magenta_style.loss_network import load_vgg19
-    from magenta_style.losses import PerceptualLoss
-    from magenta_style.model import StylizationModel, load_model, style_record
+    from magenta_style.imaging import folders as data
+    from magenta_style.network.model import (
+        StylizationModel,
+        load_model,
+        style_record,
+    )
+    from magenta_style.objective.losses import PerceptualLoss
+    from magenta_style.objective.vgg import load_vgg19
+    from magenta_style.stylebook import library
     from magenta_style.training import distribute
     from magenta_style.training.config import TrainConfig
     from magenta_style.training.pipeline import center_crop
-
-    import tensorflow as tf
 
     tf.get_logger().setLevel("ERROR")  # retracing notes of each new model
     ks = sorted({int(k) for k in FLAGS.steps_list})
@@ -253,7 +257,7 @@ def read_losses(output_dir: str) -> dict:
 def write_losses(output_dir: str, losses: dict) -> None:
     import json
 
-    from magenta_style.fileio import atomic_file
+    from magenta_style.imaging.files import atomic_file
 
     with atomic_file(os.path.join(output_dir, "losses.json")) as tmp, \
             open(tmp, "w") as f:
@@ -264,7 +268,7 @@ def evaluate_photos(perceptual, grams, photos) -> dict:
     """The losses of the photos themselves (style only: content is 0)."""
     import numpy as np
 
-    from magenta_style.evaluation import losses_against
+    from magenta_style.objective.evaluation import losses_against
 
     losses = losses_against(perceptual, photos, photos, grams, 0)
     return {"style": float(np.mean(losses["style"]))}

@@ -34,10 +34,13 @@ def main(argv):
     import numpy as np
     import tensorflow as tf
 
-    from benchmarks.common import (matmul_peak_gflops, median_seconds,
-                                   transformer_gflops)
+    from benchmarks.common import (
+        matmul_peak_gflops,
+        median_seconds,
+        transformer_gflops,
+    )
     from export import convert
-    from magenta_style.model import StylizationModel, load_model
+    from magenta_style.network.model import StylizationModel, load_model
 
     peak = matmul_peak_gflops(tf.float32)
     print(f"peak matmul 4096² float32: {peak:.0f} GFLOP/s")

@@ -33,9 +33,9 @@ def main(argv):
 
     from export.calibration import representative_data
     from export.convert import convert, interpreter, serving_model
-    from magenta_style.data import sample_images
-    from magenta_style.layers import padding_with_slices
-    from magenta_style.model import load_model
+    from magenta_style.imaging.folders import sample_images
+    from magenta_style.network.layers import padding_with_slices
+    from magenta_style.network.model import load_model
 
     model = load_model(FLAGS.model)
     generate = representative_data(model, sample_images(FLAGS.photos,

@@ -33,9 +33,9 @@ def losses_per_step(precision, batches, styles):
     import keras
     import tensorflow as tf
 
-    from magenta_style.loss_network import load_vgg19
-    from magenta_style.losses import PerceptualLoss
-    from magenta_style.model import StylizationModel
+    from magenta_style.network.model import StylizationModel
+    from magenta_style.objective.losses import PerceptualLoss
+    from magenta_style.objective.vgg import load_vgg19
     from magenta_style.training.trainer import StyleTransferTrainer
 
     keras.mixed_precision.set_global_policy(precision)
@@ -63,7 +63,7 @@ def main(argv):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from magenta_style import data
+    from magenta_style.imaging import folders as data
     from magenta_style.training.pipeline import PhotoFolder
 
     names, style_images, _ = data.load_style_images(FLAGS.styles_dir, 256,

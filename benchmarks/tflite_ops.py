@@ -36,8 +36,11 @@ def main(argv):
 
     from benchmarks.common import median_seconds
     from export.convert import interpreter
-    from magenta_style.layers import (ReflectionPadding2D, crop_to,
-                                      padding_with_slices)
+    from magenta_style.network.layers import (
+        ReflectionPadding2D,
+        crop_to,
+        padding_with_slices,
+    )
 
     rng = np.random.default_rng(0)
 

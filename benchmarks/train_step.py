@@ -34,12 +34,16 @@ def main(argv):
     import numpy as np
     import tensorflow as tf
 
-    from benchmarks.common import (matmul_peak_gflops, median_seconds,
-                                   transformer_gflops, vgg_gflops)
+    from benchmarks.common import (
+        matmul_peak_gflops,
+        median_seconds,
+        transformer_gflops,
+        vgg_gflops,
+    )
+    from magenta_style.network.model import StylizationModel
+    from magenta_style.objective.losses import PerceptualLoss
+    from magenta_style.objective.vgg import load_vgg19
     from magenta_style.training.pipeline import PhotoFolder
-    from magenta_style.loss_network import load_vgg19
-    from magenta_style.losses import PerceptualLoss
-    from magenta_style.model import StylizationModel
     from magenta_style.training.trainer import StyleTransferTrainer
 
     peak32 = matmul_peak_gflops(tf.float32)

@@ -8,8 +8,8 @@ import numpy as np
 
 from export.convert import RepresentativeData
 from export.fidelity import square
-from magenta_style.model import StylizationModel
-from magenta_style.transformer import CONTENT_INPUT, EMBEDDING_INPUT
+from magenta_style.network.model import StylizationModel
+from magenta_style.network.transformer import CONTENT_INPUT, EMBEDDING_INPUT
 
 CALIBRATION_SIZE = 256  # px, side of the square crops of the photos
 

@@ -19,9 +19,12 @@ from tensorflow.lite.python import schema_py_generated as schema_fb
 from tensorflow.lite.tools import flatbuffer_utils
 
 from magenta_style.errors import MagentaStyleError
-from magenta_style.layers import padding_with_slices
-from magenta_style.transformer import (CONTENT_INPUT, EMBEDDING_INPUT,
-                                       OUTPUT_NAME)
+from magenta_style.network.layers import padding_with_slices
+from magenta_style.network.transformer import (
+    CONTENT_INPUT,
+    EMBEDDING_INPUT,
+    OUTPUT_NAME,
+)
 
 SIGNATURE = "serving_default"
 # "mixed": integer convolutions, float normalization (CIN's statistics and

@@ -10,7 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from export.convert import SIGNATURE, interpreter, run
-from magenta_style.model import StylizationModel
+from magenta_style.network.model import StylizationModel
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:

@@ -16,11 +16,18 @@ import numpy as np
 
 from magenta_style.constants import SIZE_MULTIPLE
 from magenta_style.errors import MagentaStyleError
-from magenta_style.fileio import atomic_file, naming_errors
-from magenta_style.library import StyleFile, check_fits, read_style_file
-from magenta_style.model import NETWORK_KEYS, StylizationModel
-from magenta_style.transformer import (CONTENT_INPUT, EMBEDDING_INPUT,
-                                       OUTPUT_NAME)
+from magenta_style.imaging.files import atomic_file, naming_errors
+from magenta_style.network.model import NETWORK_KEYS, StylizationModel
+from magenta_style.network.transformer import (
+    CONTENT_INPUT,
+    EMBEDDING_INPUT,
+    OUTPUT_NAME,
+)
+from magenta_style.stylebook.library import (
+    StyleFile,
+    check_fits,
+    read_style_file,
+)
 
 FORMAT = "magenta_style.manifest"
 FORMAT_VERSION = 1

@@ -151,11 +151,11 @@ def main(argv) -> None:
 
     from export import convert, fidelity, manifest
     from export.calibration import representative_data
-    from magenta_style.data import sample_images
-    from magenta_style.model import load_model
+    from magenta_style.imaging.folders import sample_images
+    from magenta_style.network.model import load_model
 
     model = load_model(FLAGS.model)
-    from magenta_style.library import check_fits, read_style_file
+    from magenta_style.stylebook.library import check_fits, read_style_file
     extra_styles = [read_style_file(p) for p in FLAGS.style_files]
     names = list(model.style_names)
     for style in extra_styles:  # checked before the slow conversion

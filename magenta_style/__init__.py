@@ -19,7 +19,7 @@ __all__ = ["MagentaStyleError", "StylizationModel", "load_model"]
 def __getattr__(name: str):
     """``StylizationModel`` and ``load_model``, imported on first use."""
     if name in ("StylizationModel", "load_model"):
-        from magenta_style import model
+        from magenta_style.network import model
 
         return getattr(model, name)
     raise AttributeError(f"module 'magenta_style' has no attribute '{name}'")

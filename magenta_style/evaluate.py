@@ -38,8 +38,8 @@ FLAGS = flags.FLAGS
 
 def style_images(model, styles_dir: str, size: int) -> list:
     """The model's style images, found in ``styles_dir`` by source file name."""
-    from magenta_style.data import list_images
-    from magenta_style.images import open_image
+    from magenta_style.imaging.folders import list_images
+    from magenta_style.imaging.images import open_image
 
     files = {os.path.basename(p): p for p in list_images(styles_dir)}
     stems = {os.path.splitext(k)[0]: v for k, v in files.items()}
@@ -81,13 +81,13 @@ def main(argv) -> None:
 
     import keras
 
-    from magenta_style import evaluation
-    from magenta_style.data import list_images, readable_images
-    from magenta_style.fileio import atomic_file
-    from magenta_style.images import open_image, save_image
-    from magenta_style.loss_network import load_vgg19
-    from magenta_style.losses import PerceptualLoss
-    from magenta_style.model import StylizationModel, load_model
+    from magenta_style.imaging.files import atomic_file
+    from magenta_style.imaging.folders import list_images, readable_images
+    from magenta_style.imaging.images import open_image, save_image
+    from magenta_style.network.model import StylizationModel, load_model
+    from magenta_style.objective import evaluation
+    from magenta_style.objective.losses import PerceptualLoss
+    from magenta_style.objective.vgg import load_vgg19
 
     model = load_model(FLAGS.model)
     pair = FLAGS.interpolate or model.style_names[:2]

@@ -20,13 +20,9 @@ import os
 
 from absl import flags
 
-from magenta_style import cli, constants, library, train_flags
-from magenta_style.data import load_style_image, style_name
+from magenta_style import cli, constants
+from magenta_style.cli import train_flags
 from magenta_style.errors import MagentaStyleError
-from magenta_style.model import (StylizationModel, load_model, model_file,
-                                 style_record)
-from magenta_style.training import distribute
-from magenta_style.training.loop import train
 
 flags.DEFINE_string("model", None,
                     "Trained model to extend: a training output folder or "
@@ -47,7 +43,19 @@ def same_folder(a: str, b: str) -> bool:
 
 
 def main(argv) -> None:
+    """Flags → TrainConfig → training.loop.train on the new rows. TensorFlow is
+    imported here, not with the module, so that --help is quick and quiet."""
     del argv
+    from magenta_style.imaging.folders import load_style_image, style_name
+    from magenta_style.network.model import (
+        load_model,
+        model_file,
+        style_record,
+    )
+    from magenta_style.stylebook import library
+    from magenta_style.training import distribute
+    from magenta_style.training.loop import train
+
     config = train_flags.train_config()
     strategy = distribute.create_strategy(config)  # before any other TF work
     output_dir = cli.writable_dir(FLAGS.output_dir)
@@ -70,7 +78,7 @@ def main(argv) -> None:
           f" {base.architecture} network, alpha {base.alpha:g}; new: "
           f"{', '.join(names)}", flush=True)
 
-    def build_stylizer() -> StylizationModel:
+    def build_stylizer():
         return library.add_new_styles(base, names, info)
 
     new_rows = range(base.num_styles, base.num_styles + len(names))

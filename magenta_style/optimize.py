@@ -15,8 +15,9 @@ import time
 
 from absl import flags
 
-from magenta_style import cli, constants, loss_flags
-from magenta_style.loss_flags import loss_config
+from magenta_style import cli, constants
+from magenta_style.cli import loss_flags
+from magenta_style.cli.loss_flags import loss_config
 
 flags.DEFINE_string("content", None, "The content photo.")
 flags.DEFINE_string("style", None, "The style image (e.g. a painting).")
@@ -80,11 +81,11 @@ def main(argv) -> None:
     cli.writable_dir(os.path.dirname(os.path.abspath(output)))
     stem = os.path.splitext(output)[0]
 
-    from magenta_style import gatys
-    from magenta_style.color import preserve_colors
-    from magenta_style.images import save_image
-    from magenta_style.loss_network import load_vgg19
-    from magenta_style.losses import PerceptualLoss
+    from magenta_style.imaging.color import preserve_colors
+    from magenta_style.imaging.images import save_image
+    from magenta_style.objective import optimization as gatys
+    from magenta_style.objective.losses import PerceptualLoss
+    from magenta_style.objective.vgg import load_vgg19
 
     content = gatys.load_content(FLAGS.content, FLAGS.image_size)
     style = gatys.load_style(FLAGS.style, FLAGS.style_size or FLAGS.image_size)

@@ -63,8 +63,8 @@ def main(argv) -> None:
         cli.require(bool(sep and old and new),
                     f"--rename must be 'old=new', got '{FLAGS.rename}'")
 
-    from magenta_style import library
-    from magenta_style.model import load_model, model_file
+    from magenta_style.network.model import load_model, model_file
+    from magenta_style.stylebook import library
 
     path = model_file(FLAGS.model) if FLAGS.model else None
     model = load_model(path)  # None: the model shipped with the package

@@ -51,7 +51,7 @@ FLAGS = flags.FLAGS
 
 def content_files(content: str) -> list[str]:
     """The photo, or the photos of a folder (an empty folder is an error)."""
-    from magenta_style.data import list_images
+    from magenta_style.imaging.folders import list_images
 
     if os.path.isdir(content):
         files = list_images(content)
@@ -77,7 +77,7 @@ def read_photo(path: str, max_side: int | None, network: dict,
     """The photo, how many styles fit in memory at once, and its size as text
     ("1024x768 (reduced from 4000x3000)"). Raises MagentaStyleError for an
     unreadable photo, or one too small or too large for the memory."""
-    from magenta_style import images, memory
+    from magenta_style.imaging import images, memory
 
     stored = images.stored_size(path)
     size = images.fitted_size(stored, max_side)
@@ -99,9 +99,9 @@ def main(argv) -> None:
     files = content_files(FLAGS.content)
     output_dir = cli.writable_dir(FLAGS.output_dir)
 
-    from magenta_style.color import preserve_colors
-    from magenta_style.images import save_image
-    from magenta_style.model import load_model
+    from magenta_style.imaging.color import preserve_colors
+    from magenta_style.imaging.images import save_image
+    from magenta_style.network.model import load_model
 
     model = load_model(FLAGS.model)
     if blend is not None:

@@ -15,11 +15,8 @@ from __future__ import annotations
 
 from absl import flags
 
-from magenta_style import cli, constants, train_flags
-from magenta_style.data import load_style_images
-from magenta_style.model import StylizationModel, style_record
-from magenta_style.training import distribute
-from magenta_style.training.loop import train
+from magenta_style import cli, constants
+from magenta_style.cli import train_flags
 
 flags.DEFINE_string("styles_dir", None,
                     "Folder of style images; sorted file names give the style "
@@ -45,7 +42,14 @@ FLAGS = flags.FLAGS
 
 
 def main(argv) -> None:
+    """Flags → TrainConfig → training.loop.train. TensorFlow is imported here,
+    not with the module, so that --help is quick and quiet."""
     del argv
+    from magenta_style.imaging.folders import load_style_images
+    from magenta_style.network.model import StylizationModel, style_record
+    from magenta_style.training import distribute
+    from magenta_style.training.loop import train
+
     config = train_flags.train_config()
     strategy = distribute.create_strategy(config)  # before any other TF work
     output_dir = cli.writable_dir(FLAGS.output_dir)
@@ -55,7 +59,7 @@ def main(argv) -> None:
     info = [style_record(path, image, "train", config.steps)
             for path, image in zip(paths, images)]
 
-    def build_stylizer() -> StylizationModel:
+    def build_stylizer():
         return StylizationModel(names, alpha=FLAGS.alpha, style_info=info,
                                 architecture=FLAGS.architecture)
 

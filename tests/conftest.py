@@ -19,7 +19,7 @@ PHOTOS_DIR = os.path.join(DATA, "photos")
 @pytest.fixture(scope="session")
 def vgg():
     """The real VGG-19 ImageNet weights, loaded once."""
-    from magenta_style.loss_network import load_vgg19
+    from magenta_style.objective.vgg import load_vgg19
 
     assert os.path.isfile(VGG_WEIGHTS), f"missing {VGG_WEIGHTS}"
     return load_vgg19(VGG_WEIGHTS)

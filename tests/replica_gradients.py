@@ -24,10 +24,10 @@ tf.config.set_logical_device_configuration(
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from magenta_style.data import load_style_images  # noqa: E402
-from magenta_style.loss_network import load_vgg19  # noqa: E402
-from magenta_style.losses import PerceptualLoss  # noqa: E402
-from magenta_style.model import StylizationModel  # noqa: E402
+from magenta_style.imaging.folders import load_style_images  # noqa: E402
+from magenta_style.network.model import StylizationModel  # noqa: E402
+from magenta_style.objective.losses import PerceptualLoss  # noqa: E402
+from magenta_style.objective.vgg import load_vgg19  # noqa: E402
 from magenta_style.training.trainer import StyleTransferTrainer  # noqa: E402
 
 DATA = sys.argv[1]

@@ -12,10 +12,10 @@ import subprocess
 
 import numpy as np
 import pytest
-
 from conftest import REPO
+
 from export import convert, manifest
-from magenta_style.model import StylizationModel
+from magenta_style.network.model import StylizationModel
 
 SCRIPT = os.path.join(REPO, "android_demo", "run_jvm_tests.sh")
 

@@ -10,10 +10,15 @@ import time
 
 import numpy as np
 import pytest
+from conftest import (
+    CONTENT_DIR,
+    REPO,
+    STYLES_DIR,
+    VGG_WEIGHTS,
+    assert_one_line_error,
+    run_cli,
+)
 from PIL import Image
-
-from conftest import (CONTENT_DIR, REPO, STYLES_DIR, VGG_WEIGHTS,
-                      assert_one_line_error, run_cli)
 
 TRAIN = "magenta_style.train"
 STYLIZE = "magenta_style.stylize"

@@ -5,12 +5,12 @@ import os
 
 import numpy as np
 import pytest
-
 from conftest import CONTENT_DIR, STYLES_DIR
-from magenta_style.color import preserve_colors, rgb_to_yiq, yiq_to_rgb
+
 from magenta_style.errors import MagentaStyleError
-from magenta_style.gatys import resize
-from magenta_style.images import open_image, to_uint8
+from magenta_style.imaging.color import preserve_colors, rgb_to_yiq, yiq_to_rgb
+from magenta_style.imaging.images import open_image, to_uint8
+from magenta_style.objective.optimization import resize
 
 
 @pytest.fixture(scope="module")

@@ -3,11 +3,11 @@
 import os
 
 import pytest
+from conftest import STYLES_DIR
 from PIL import Image
 
-from conftest import STYLES_DIR
-from magenta_style import data
 from magenta_style.errors import MagentaStyleError
+from magenta_style.imaging import folders as data
 
 
 def _write(path, size=(40, 32), color=(10, 200, 30)):

@@ -6,8 +6,8 @@ import os
 
 import numpy as np
 import pytest
-
 from conftest import CONTENT_DIR, STYLES_DIR, run_cli
+
 from magenta_style import constants
 
 SHIPPED_STYLES = ["composition_vii", "shipwreck", "starry_night",
@@ -24,7 +24,7 @@ def model():
 
 @pytest.fixture(scope="module")
 def photo():
-    from magenta_style.images import open_image
+    from magenta_style.imaging.images import open_image
 
     return open_image(os.path.join(CONTENT_DIR, "chicago.jpg"), max_side=256)
 
@@ -38,9 +38,9 @@ def test_default_model_has_the_public_domain_styles(model):
 
 def test_every_style_changes_the_photo_and_lowers_its_style_loss(model, photo,
                                                                  vgg):
-    from magenta_style.data import load_style_images
-    from magenta_style.evaluation import losses_against
-    from magenta_style.losses import PerceptualLoss
+    from magenta_style.imaging.folders import load_style_images
+    from magenta_style.objective.evaluation import losses_against
+    from magenta_style.objective.losses import PerceptualLoss
 
     pastiches = model.stylize_styles(photo)
     assert pastiches.shape == (len(SHIPPED_STYLES),) + photo.shape

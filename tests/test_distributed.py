@@ -14,9 +14,7 @@ import time
 
 import numpy as np
 import pytest
-
-from conftest import (CONTENT_DIR, DATA, REPO, STYLES_DIR, VGG_WEIGHTS,
-                      run_cli)
+from conftest import CONTENT_DIR, DATA, REPO, STYLES_DIR, VGG_WEIGHTS, run_cli
 
 TRAIN = "magenta_style.train"
 
@@ -29,7 +27,7 @@ def train_args(output, *extra, steps="3", content=CONTENT_DIR):
 
 
 def weights(path):
-    from magenta_style.model import load_model
+    from magenta_style.network.model import load_model
 
     return load_model(str(path)).get_weights()
 
@@ -60,10 +58,15 @@ def test_cli_default_and_mirrored_strategies_train_the_same_weights(tmp_path):
             "--optimizer", "sgd", "--learning_rate", "1e-4"))
         assert process.returncode == 0, process.stderr[-2000:]
     assert "MirroredStrategy, 2 replica(s)" in process.stdout
+    adam = run_cli(TRAIN, *train_args(
+        tmp_path / "adam", "--strategy", "mirrored", "--cpu_replicas", "2",
+        "--batch_size", "2", "--image_size", "32", steps="2"))
+    assert adam.returncode == 0, adam.stderr[-2000:]  # slots made in scope
     default = weights(tmp_path / "default")
     mirrored = weights(tmp_path / "mirrored")
-    from magenta_style.model import StylizationModel
     import keras
+
+    from magenta_style.network.model import StylizationModel
 
     keras.utils.set_random_seed(0)
     start = StylizationModel(["starry_night", "the_scream"]).get_weights()

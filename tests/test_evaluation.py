@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from magenta_style.evaluation import spearman
+from magenta_style.objective.evaluation import spearman
 
 
 def test_spearman_of_monotone_sequences():

@@ -7,14 +7,18 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from conftest import CONTENT_DIR, PHOTOS_DIR, STYLES_DIR, error_lines, run_cli
+
 from export import convert, manifest
 from export.fidelity import psnr, square
-from magenta_style.data import load_style_images
-from magenta_style.images import open_image
-from magenta_style.losses import PerceptualLoss
-from magenta_style.model import StylizationModel, load_model, style_record
+from magenta_style.imaging.folders import load_style_images
+from magenta_style.imaging.images import open_image
+from magenta_style.network.model import (
+    StylizationModel,
+    load_model,
+    style_record,
+)
+from magenta_style.objective.losses import PerceptualLoss
 from magenta_style.training.trainer import StyleTransferTrainer
 
 SIZES = [(256, 256), (300, 420)]

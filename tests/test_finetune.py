@@ -9,15 +9,14 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from conftest import CONTENT_DIR, STYLES_DIR, assert_one_line_error, run_cli
 
-from conftest import (CONTENT_DIR, STYLES_DIR, assert_one_line_error,
-                      run_cli)
-from magenta_style import library
-from magenta_style.data import load_style_image
 from magenta_style.errors import MagentaStyleError
-from magenta_style.images import open_image
-from magenta_style.losses import PerceptualLoss
-from magenta_style.model import StylizationModel, load_model
+from magenta_style.imaging.folders import load_style_image
+from magenta_style.imaging.images import open_image
+from magenta_style.network.model import StylizationModel, load_model
+from magenta_style.objective.losses import PerceptualLoss
+from magenta_style.stylebook import library
 from magenta_style.training.trainer import StyleTransferTrainer
 
 TRAIN = "magenta_style.train"

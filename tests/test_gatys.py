@@ -5,16 +5,25 @@ import os
 
 import numpy as np
 import pytest
+from conftest import (
+    CONTENT_DIR,
+    STYLES_DIR,
+    VGG_WEIGHTS,
+    assert_one_line_error,
+    run_cli,
+)
 from PIL import Image
 
-from conftest import (CONTENT_DIR, STYLES_DIR, VGG_WEIGHTS,
-                      assert_one_line_error, run_cli)
 from magenta_style import constants
-from magenta_style.color import rgb_to_yiq, yiq_to_rgb
 from magenta_style.errors import MagentaStyleError
-from magenta_style.gatys import (initial_image, load_content, load_style,
-                                 optimize_pastiche)
-from magenta_style.images import open_image
+from magenta_style.imaging.color import rgb_to_yiq, yiq_to_rgb
+from magenta_style.imaging.images import open_image
+from magenta_style.objective.optimization import (
+    initial_image,
+    load_content,
+    load_style,
+    optimize_pastiche,
+)
 
 OPTIMIZE = "magenta_style.optimize"
 TUBINGEN = os.path.join(CONTENT_DIR, "tubingen.jpg")
@@ -23,7 +32,7 @@ STARRY = os.path.join(STYLES_DIR, "starry_night.jpg")
 
 @pytest.fixture(scope="module")
 def perceptual(vgg):
-    from magenta_style.losses import PerceptualLoss
+    from magenta_style.objective.losses import PerceptualLoss
 
     return PerceptualLoss(vgg)  # the default loss weights and layers
 
@@ -169,7 +178,7 @@ def test_optimize_bad_inputs_are_one_line_errors(tmp_path):
 
 
 def test_stylize_preserve_colors(tmp_path):
-    from magenta_style.model import StylizationModel
+    from magenta_style.network.model import StylizationModel
 
     model = tmp_path / "model.keras"
     StylizationModel(["a", "b"], alpha=0.25).save_atomic(str(model))

@@ -6,7 +6,7 @@ from PIL import Image
 
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
-from magenta_style.images import open_image, save_image, stored_size
+from magenta_style.imaging.images import open_image, save_image, stored_size
 
 
 def test_rgba_is_composited_over_white(tmp_path):

@@ -4,13 +4,20 @@ import keras
 import numpy as np
 import pytest
 
-from magenta_style.layers import (ConditionalInstanceNormalization, ConvCIN,
-                                  CropToReference, NearestUpsampling2D,
-                                  PadToMultiple,
-                                  ReflectionPadding2D, SpaceToDepth,
-                                  StyleTable, embedding_size,
-                                  identity_embedding, mirror_pad,
-                                  padding_with_slices)
+from magenta_style.network.layers import (
+    ConditionalInstanceNormalization,
+    ConvCIN,
+    CropToReference,
+    NearestUpsampling2D,
+    PadToMultiple,
+    ReflectionPadding2D,
+    SpaceToDepth,
+    StyleTable,
+    embedding_size,
+    identity_embedding,
+    mirror_pad,
+    padding_with_slices,
+)
 
 
 def numpy_cin(x, gamma, beta, eps=1e-5):

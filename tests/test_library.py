@@ -9,14 +9,13 @@ import shutil
 import keras
 import numpy as np
 import pytest
+from conftest import CONTENT_DIR, assert_one_line_error, run_cli
 
-from conftest import (CONTENT_DIR, assert_one_line_error,
-                      run_cli)
 from export import manifest
-from magenta_style import library
 from magenta_style.errors import MagentaStyleError
-from magenta_style.images import open_image
-from magenta_style.model import StylizationModel, load_model
+from magenta_style.imaging.images import open_image
+from magenta_style.network.model import StylizationModel, load_model
+from magenta_style.stylebook import library
 
 STYLES = "magenta_style.styles"
 # Largest pastiche change from rounding an embedding to float16, measured on
@@ -303,7 +302,7 @@ def test_to_tflite_appends_style_files(model, model_dir, tmp_path):
 def test_stylize_cli_blends_three_named_styles(model, model_dir, tmp_path):
     from PIL import Image
 
-    from magenta_style.images import to_uint8
+    from magenta_style.imaging.images import to_uint8
 
     source = os.path.join(CONTENT_DIR, "chicago.jpg")
     process = run_cli("magenta_style.stylize", "--model", str(model_dir),

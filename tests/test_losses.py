@@ -5,9 +5,13 @@ import numpy as np
 import pytest
 
 from magenta_style.errors import MagentaStyleError
-from magenta_style.loss_network import build_feature_extractor
-from magenta_style.losses import (LossConfig, PerceptualLoss, gram_matrix,
-                                  mean_squared_error)
+from magenta_style.objective.losses import (
+    LossConfig,
+    PerceptualLoss,
+    gram_matrix,
+    mean_squared_error,
+)
+from magenta_style.objective.vgg import build_feature_extractor
 
 
 def test_gram_matrix_matches_numpy(rng):

@@ -9,8 +9,11 @@ import tensorflow as tf
 from PIL import Image
 
 from magenta_style.errors import MagentaStyleError
-from magenta_style.training.pipeline import (PhotoFolder, photo_examples,
-                                             random_crop)
+from magenta_style.training.pipeline import (
+    PhotoFolder,
+    photo_examples,
+    random_crop,
+)
 
 
 def _write(path, size=(48, 40), color=(10, 200, 30)):

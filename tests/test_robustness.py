@@ -10,11 +10,19 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import (
+    CONTENT_DIR,
+    REPO,
+    STYLES_DIR,
+    VGG_WEIGHTS,
+    assert_one_line_error,
+    run_cli,
+)
 from PIL import Image
 
-from conftest import (CONTENT_DIR, REPO, STYLES_DIR, VGG_WEIGHTS,
-                      assert_one_line_error, run_cli)
-from magenta_style import constants, memory, tf_startup
+from magenta_style import constants
+from magenta_style.cli import tf_startup
+from magenta_style.imaging import memory
 
 STYLIZE = "magenta_style.stylize"
 CHICAGO = os.path.join(CONTENT_DIR, "chicago.jpg")

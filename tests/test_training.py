@@ -8,15 +8,17 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from conftest import CONTENT_DIR, STYLES_DIR
-from magenta_style.data import load_style_images
-from magenta_style.images import open_image
-from magenta_style.losses import PerceptualLoss
-from magenta_style.model import StylizationModel, load_model
-from magenta_style.training.checkpoints import (ResumableCheckpoint,
-                                                list_checkpoints,
-                                                restore_latest_checkpoint)
+
+from magenta_style.imaging.folders import load_style_images
+from magenta_style.imaging.images import open_image
+from magenta_style.network.model import StylizationModel, load_model
+from magenta_style.objective.losses import PerceptualLoss
+from magenta_style.training.checkpoints import (
+    ResumableCheckpoint,
+    list_checkpoints,
+    restore_latest_checkpoint,
+)
 from magenta_style.training.trainer import StyleTransferTrainer
 
 STYLES = ["starry_night", "the_scream"]

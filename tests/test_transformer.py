@@ -4,9 +4,9 @@ import keras
 import numpy as np
 import pytest
 
-from magenta_style.layers import identity_embedding
-from magenta_style.model import StylizationModel
-from magenta_style.transformer import build_transformer, cin_channels
+from magenta_style.network.layers import identity_embedding
+from magenta_style.network.model import StylizationModel
+from magenta_style.network.transformer import build_transformer, cin_channels
 
 
 # mobile: the 9×9×3×C first and 9×9×C×3 last kernels become 5×5×12×C and

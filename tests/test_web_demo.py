@@ -15,13 +15,13 @@ import threading
 
 import numpy as np
 import pytest
+from conftest import CONTENT_DIR, REPO, run_cli
 from PIL import Image
 
-from conftest import CONTENT_DIR, REPO, run_cli
 from export import manifest
 from export.fidelity import psnr, square
-from magenta_style.images import open_image, to_uint8
-from magenta_style.model import load_model
+from magenta_style.imaging.images import open_image, to_uint8
+from magenta_style.network.model import load_model
 
 WEB = os.path.join(REPO, "web_demo")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

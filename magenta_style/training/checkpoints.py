@@ -18,7 +18,7 @@ import keras
 import numpy as np
 
 from magenta_style.errors import MagentaStyleError
-from magenta_style.fileio import atomic_directory
+from magenta_style.imaging.files import atomic_directory
 from magenta_style.training.trainer import StyleTransferTrainer
 
 _STATE_FILE = "state.json"

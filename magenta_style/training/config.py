@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
-from magenta_style.losses import LossConfig
+from magenta_style.objective.loss_config import LossConfig
 
 # Where the steps run (see training.distribute): "auto" is MirroredStrategy
 # when more than one GPU (or --cpu_replicas > 1) is visible, else "default".

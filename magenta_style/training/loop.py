@@ -25,14 +25,16 @@ import tensorflow as tf
 
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
-from magenta_style.fileio import atomic_file
-from magenta_style.loss_network import load_vgg19
-from magenta_style.losses import PerceptualLoss
-from magenta_style.model import StylizationModel, float32_copy
+from magenta_style.imaging.files import atomic_file
+from magenta_style.network.model import StylizationModel, float32_copy
+from magenta_style.objective.losses import PerceptualLoss
+from magenta_style.objective.vgg import load_vgg19
 from magenta_style.training import distribute
-from magenta_style.training.checkpoints import (ResumableCheckpoint,
-                                                StopAtStep,
-                                                restore_latest_checkpoint)
+from magenta_style.training.checkpoints import (
+    ResumableCheckpoint,
+    StopAtStep,
+    restore_latest_checkpoint,
+)
 from magenta_style.training.config import RESUME_KEYS, TrainConfig
 from magenta_style.training.pipeline import PhotoFolder, evaluation_examples
 from magenta_style.training.progress import fit_progress

@@ -22,9 +22,9 @@ import numpy as np
 import tensorflow as tf
 
 from magenta_style.constants import IMAGE_KINDS
-from magenta_style.data import list_images
 from magenta_style.errors import MagentaStyleError
-from magenta_style.images import open_image, to_uint8
+from magenta_style.imaging.folders import list_images
+from magenta_style.imaging.images import open_image, to_uint8
 
 # A decoded photo keeps at most this many training crop sides on its longer
 # side, so a crop can cover anything from a detail to the whole scene.

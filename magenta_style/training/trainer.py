@@ -18,8 +18,8 @@ import numpy as np
 import tensorflow as tf
 
 from magenta_style.errors import MagentaStyleError
-from magenta_style.losses import PerceptualLoss
-from magenta_style.model import StylizationModel
+from magenta_style.network.model import StylizationModel
+from magenta_style.objective.losses import PerceptualLoss
 
 LOSS_NAMES = ("total", "content", "style")
 
@@ -73,12 +73,16 @@ class StyleTransferTrainer(keras.Model):
         self.built = True  # the stylizer is built; the data are not inputs
 
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):
-        """Nothing to build: every part is built in __init__.
+        """Builds the optimizer only: every other part is built in __init__.
 
-        Keras' TensorFlow trainer would otherwise take one batch from a
-        distributed iterator and all-reduce it, which fails on (image, int
-        style) batches across workers.
+        Keras' TensorFlow trainer would take one batch from a distributed
+        iterator and all-reduce it to build the model, which fails on
+        (image, int style) batches across workers. The optimizer's slots must
+        exist before the step is traced under a strategy.
         """
+        if self.optimizer is not None and not self.optimizer.built:
+            with self.distribute_strategy.scope():
+                self.optimizer.build(self.stylizer.trainable_variables)
 
     @property
     def metrics(self):

@@ -17,10 +17,10 @@ import tensorflow as tf
 
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
-from magenta_style.fileio import atomic_file
-from magenta_style.images import thumbnail_jpeg
-from magenta_style.layers import PACKAGE, StyleTable
-from magenta_style.transformer import build_transformer, cin_channels
+from magenta_style.imaging.files import atomic_file
+from magenta_style.imaging.images import thumbnail_jpeg
+from magenta_style.network.layers import PACKAGE, StyleTable
+from magenta_style.network.transformer import build_transformer, cin_channels
 
 # What a style embedding is tied to, beside its length: the model attributes
 # recorded with it in style files and manifests.

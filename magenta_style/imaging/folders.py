@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
-from magenta_style.images import open_image
+from magenta_style.imaging.images import open_image
 
 
 def list_images(directory: str) -> list[str]:

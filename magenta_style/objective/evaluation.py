@@ -13,9 +13,9 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
-from magenta_style.images import to_uint8
-from magenta_style.losses import PerceptualLoss
-from magenta_style.model import StylizationModel
+from magenta_style.imaging.images import to_uint8
+from magenta_style.network.model import StylizationModel
+from magenta_style.objective.losses import PerceptualLoss
 
 
 def losses_against(perceptual: PerceptualLoss, images: np.ndarray,

@@ -15,7 +15,7 @@ import tensorflow as tf
 
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
-from magenta_style.layers import PACKAGE
+from magenta_style.network.layers import PACKAGE
 
 IMAGENET = "imagenet"
 

@@ -30,10 +30,10 @@ import numpy as np
 
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
-from magenta_style.fileio import atomic_file
-from magenta_style.layers import identity_embedding
-from magenta_style.model import StylizationModel
-from magenta_style.transformer import cin_channels
+from magenta_style.imaging.files import atomic_file
+from magenta_style.network.layers import identity_embedding
+from magenta_style.network.model import StylizationModel
+from magenta_style.network.transformer import cin_channels
 
 FORMAT = "magenta_style.style"
 FORMAT_VERSION = 1
@@ -291,7 +291,7 @@ def import_style(model: StylizationModel, style: StyleFile,
 
 def float32_model(model: StylizationModel) -> StylizationModel:
     """``model`` itself if built under float32, else a float32 copy."""
-    from magenta_style.model import float32_copy
+    from magenta_style.network.model import float32_copy
 
     if model.dtype_policy.name == "float32":
         return model

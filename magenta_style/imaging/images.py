@@ -17,7 +17,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
-from magenta_style.fileio import atomic_file
+from magenta_style.imaging.files import atomic_file
 
 _SIXTEEN_BIT_MODES = ("I", "I;16", "I;16L", "I;16B", "I;16N")
 _EXIF_ORIENTATION = 0x0112

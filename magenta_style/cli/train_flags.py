@@ -4,12 +4,18 @@ loss_flags."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from absl import flags
 
-from magenta_style import constants, loss_flags
-from magenta_style.training.config import (OPTIMIZERS, PRECISIONS,
-                                           STRATEGIES, TrainConfig)
-from magenta_style.training.pipeline import PhotoFolder, TfdsSource
+from magenta_style import constants
+from magenta_style.cli import loss_flags
+from magenta_style.training.config import (
+    OPTIMIZERS,
+    PRECISIONS,
+    STRATEGIES,
+    TrainConfig,
+)
 
 flags.DEFINE_string("content_dir", None,
                     "Folder of content photos (searched recursively; "
@@ -78,6 +84,9 @@ flags.register_validator(
 flags.register_validator("learning_rate", lambda rate: rate > 0,
                          "--learning_rate must be > 0")
 
+if TYPE_CHECKING:  # the pipeline imports TensorFlow: not before --help
+    from magenta_style.training.pipeline import PhotoFolder, TfdsSource
+
 # Tools that adopt these flags for --help get the loss flags with them.
 flags.adopt_module_key_flags(loss_flags)
 FLAGS = flags.FLAGS
@@ -98,6 +107,8 @@ def train_config() -> TrainConfig:
 
 def content_source() -> PhotoFolder | TfdsSource:
     """The photos the flags name."""
+    from magenta_style.training.pipeline import PhotoFolder, TfdsSource
+
     if FLAGS.tfds_name:
         return TfdsSource(FLAGS.tfds_name, FLAGS.tfds_split,
                           FLAGS.tfds_data_dir)
@@ -106,4 +117,6 @@ def content_source() -> PhotoFolder | TfdsSource:
 
 def validation_photos() -> PhotoFolder | None:
     """The held-out photos of --val_dir, or None."""
+    from magenta_style.training.pipeline import PhotoFolder
+
     return PhotoFolder(FLAGS.val_dir) if FLAGS.val_dir else None

@@ -19,8 +19,14 @@ import keras
 
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
-from magenta_style.layers import (ConvCIN, CropToReference, PadToMultiple,
-                                  ResidualBlock, SpaceToDepth, embedding_size)
+from magenta_style.network.layers import (
+    ConvCIN,
+    CropToReference,
+    PadToMultiple,
+    ResidualBlock,
+    SpaceToDepth,
+    embedding_size,
+)
 
 CONTENT_INPUT = "content"
 EMBEDDING_INPUT = "style_embedding"

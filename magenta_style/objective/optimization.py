@@ -2,12 +2,12 @@
 
 No network is trained: the pastiche itself is the variable, and an optimizer
 lowers the same perceptual loss the feed-forward network is trained on
-(``magenta_style.losses.PerceptualLoss``). L-BFGS, as in the paper, runs
+(``magenta_style.objective.losses.PerceptualLoss``). L-BFGS, as in the paper, runs
 through SciPy's L-BFGS-B with the pixels bounded to [0, 1]; Adam clips to
 [0, 1] after each step. Loss and gradient come from one ``tf.function`` in
 float32.
 
-    from magenta_style.gatys import optimize_pastiche
+    from magenta_style.objective.optimization import optimize_pastiche
     result = optimize_pastiche(perceptual, content, style, iterations=300)
     result.image, result.history
 """
@@ -21,10 +21,10 @@ import numpy as np
 import tensorflow as tf
 
 from magenta_style import constants
-from magenta_style.data import with_longer_side
 from magenta_style.errors import MagentaStyleError
-from magenta_style.images import open_image, stored_size
-from magenta_style.losses import PerceptualLoss
+from magenta_style.imaging.folders import with_longer_side
+from magenta_style.imaging.images import open_image, stored_size
+from magenta_style.objective.losses import PerceptualLoss
 
 METHODS = ("lbfgs", "adam")
 INITS = ("content", "noise", "style")

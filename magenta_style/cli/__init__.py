@@ -1,4 +1,5 @@
-"""What every command-line tool shares: error reporting and common checks."""
+"""What the command-line tools share: running ``main`` with one-line errors and
+common checks; the shared flag modules sit beside it in this package."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Callable
 
 from absl import app, flags, logging
 
-from magenta_style import tf_startup
+from magenta_style.cli import tf_startup
 from magenta_style.errors import MagentaStyleError
 
 

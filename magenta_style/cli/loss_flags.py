@@ -24,7 +24,7 @@ FLAGS = flags.FLAGS
 
 def loss_config():
     """The LossConfig the flags describe."""
-    from magenta_style.losses import LossConfig
+    from magenta_style.objective.loss_config import LossConfig
 
     try:
         style_weights = tuple(float(w) for w in FLAGS.style_weights)
