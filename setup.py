@@ -28,4 +28,16 @@ setup(
         "scipy",  # a well-kept L-BFGS(-B) for the optimization method (gatys.py)
     ],
     extras_require={"dev": ["pytest"]},
+    entry_points={"console_scripts": [
+        f"magenta-style-{name.replace('_', '-')}={module}:console_main"
+        for name, module in [
+            ("train", "magenta_style.train"),
+            ("finetune", "magenta_style.finetune"),
+            ("stylize", "magenta_style.stylize"),
+            ("styles", "magenta_style.styles"),
+            ("optimize", "magenta_style.optimize"),
+            ("evaluate", "magenta_style.evaluate"),
+            ("export", "export.to_tflite"),
+            ("add_styles", "export.add_styles"),
+        ]]},
 )

@@ -112,17 +112,14 @@ def main(argv):
     import tensorflow as tf
 
     from magenta_style.imaging import folders as data
-    from magenta_style.network.model import (
-        StylizationModel,
-        load_model,
-        style_record,
-    )
+    from magenta_style.imaging.transforms import center_crop
+    from magenta_style.network.model import StylizationModel, load_model
     from magenta_style.objective.losses import PerceptualLoss
     from magenta_style.objective.vgg import load_vgg19
-    from magenta_style.stylebook import library
+    from magenta_style.stylebook import table
+    from magenta_style.stylebook.table import style_record
     from magenta_style.training import distribute
     from magenta_style.training.config import TrainConfig
-    from magenta_style.training.pipeline import center_crop
 
     tf.get_logger().setLevel("ERROR")  # retracing notes of each new model
     ks = sorted({int(k) for k in FLAGS.steps_list})
@@ -170,7 +167,7 @@ def main(argv):
                        for p in data.sample_images(FLAGS.eval_dir, 100)])
 
     results = {0: {
-        "finetune": evaluate(library.add_new_styles(base, [FLAGS.new_style],
+        "finetune": evaluate(table.add_new_styles(base, [FLAGS.new_style],
                                                     [new_info]),
                              perceptual, grams, photos, row),
         "scratch": evaluate(StylizationModel([FLAGS.new_style], base.alpha,
@@ -184,7 +181,7 @@ def main(argv):
         "finetune": (os.path.join(work, f"finetune-{base_tag}-style"
                                         f"{FLAGS.style_size}-lr"
                                         f"{finetune_rate:g}"), finetune_rate,
-                     row, lambda: library.add_new_styles(
+                     row, lambda: table.add_new_styles(
                          base, [FLAGS.new_style], [new_info]), [row]),
         "scratch": (os.path.join(work, f"scratch-style{FLAGS.style_size}-lr"
                                        f"{learning_rate:g}"),

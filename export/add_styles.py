@@ -36,5 +36,8 @@ def main(argv) -> None:
           flush=True)
 
 
+console_main = cli.entry_point(main)  # the console script (setup.py)
+
+
 if __name__ == "__main__":
-    cli.run(main)
+    console_main()

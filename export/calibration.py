@@ -7,7 +7,7 @@ from typing import Sequence
 import numpy as np
 
 from export.convert import RepresentativeData
-from export.fidelity import square
+from magenta_style.imaging.transforms import center_crop
 from magenta_style.network.model import StylizationModel
 from magenta_style.network.transformer import CONTENT_INPUT, EMBEDDING_INPUT
 
@@ -23,7 +23,7 @@ def representative_data(model: StylizationModel,
         n = model.num_styles
         for i, image in enumerate(images):
             style = {i % n: 0.5, (i + 1) % n: 0.5} if i % 3 == 2 else i % n
-            yield {CONTENT_INPUT: square(image, CALIBRATION_SIZE),
+            yield {CONTENT_INPUT: center_crop(image, CALIBRATION_SIZE).numpy()[None],
                    EMBEDDING_INPUT: model.embedding(style)[None]}
 
     return generate

@@ -7,9 +7,9 @@ import time
 from typing import Sequence
 
 import numpy as np
-import tensorflow as tf
 
 from export.convert import SIGNATURE, interpreter, run
+from magenta_style.imaging.transforms import center_crop
 from magenta_style.network.model import StylizationModel
 
 
@@ -17,15 +17,6 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
     """Peak signal-to-noise ratio in dB for images in [0, 1] (inf if equal)."""
     mse = float(np.mean((np.asarray(a, np.float64) - b) ** 2))
     return float("inf") if mse == 0 else 10.0 * np.log10(1.0 / mse)
-
-
-def square(image: np.ndarray, size: int) -> np.ndarray:
-    """Central square crop of ``image`` resized to [1, size, size, 3]."""
-    h, w = image.shape[:2]
-    side = min(h, w)
-    top, left = (h - side) // 2, (w - side) // 2
-    crop = image[top:top + side, left:left + side]
-    return tf.image.resize(crop, [size, size], antialias=True).numpy()[None]
 
 
 def report_styles(model: StylizationModel) -> dict[str, dict]:
@@ -48,7 +39,7 @@ def fidelity(flatbuffer: bytes, model: StylizationModel,
             embedding = model.embedding(style)[None]
             psnrs, errors = [], []
             for photo in photos:
-                content = square(photo, size)
+                content = center_crop(photo, size).numpy()[None]
                 keras_out = model.transformer([content, embedding]).numpy()
                 lite_out = run(runner, content, embedding)
                 psnrs.append(psnr(lite_out, keras_out))

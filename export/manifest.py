@@ -23,7 +23,7 @@ from magenta_style.network.transformer import (
     EMBEDDING_INPUT,
     OUTPUT_NAME,
 )
-from magenta_style.stylebook.library import (
+from magenta_style.stylebook.style_file import (
     StyleFile,
     check_fits,
     read_style_file,
@@ -41,18 +41,11 @@ def build_manifest(model: StylizationModel, quantization: str,
     """The manifest of ``model`` exported in ``quantization`` mode."""
     d = model.embedding_size
     image = {"dtype": "float32", "shape": [1, -1, -1, 3], "range": [0.0, 1.0]}
-    styles = []
-    for i, name in enumerate(model.style_names):
-        info = model.style_info[i]
-        styles.append({
-            "name": name,
-            "embedding": [float(v) for v in model.embedding(i)],
-            "thumbnail": (f"{THUMBNAIL_DIR}/{name}.jpg"
-                          if info.get("thumbnail_jpeg") else None),
-            "source": info.get("source"),
-            "trained_by": info.get("trained_by"),
-            "steps": info.get("steps"),
-        })
+    styles = [style_entry(name, model.embedding(i), info,
+                          f"{THUMBNAIL_DIR}/{name}.jpg"
+                          if info.get("thumbnail_jpeg") else None)
+              for i, (name, info) in enumerate(zip(model.style_names,
+                                                   model.style_info))]
     return {
         "format": FORMAT, "format_version": FORMAT_VERSION,
         "model_file": MODEL_FILE, "signature": "serving_default",
@@ -67,6 +60,15 @@ def build_manifest(model: StylizationModel, quantization: str,
         "outputs": {OUTPUT_NAME: {"name": OUTPUT_NAME, **image}},
         "styles": styles,
     }
+
+
+def style_entry(name: str, embedding: Sequence[float], record: dict,
+                thumbnail: str | None = None) -> dict:
+    """One style of the manifest: its name, embedding and record."""
+    return {"name": name, "embedding": [float(v) for v in embedding],
+            "thumbnail": thumbnail, "source": record.get("source"),
+            "trained_by": record.get("trained_by"),
+            "steps": record.get("steps")}
 
 
 def thumbnails(model: StylizationModel) -> dict[str, bytes]:
@@ -111,12 +113,7 @@ def add_style_file(manifest: dict, style: str | StyleFile) -> dict:
     if style.name in [s["name"] for s in manifest["styles"]]:
         raise MagentaStyleError(
             f"the manifest already has a style '{style.name}'")
-    metadata = style.metadata
-    entry = {"name": style.name,
-             "embedding": [float(v) for v in style.embedding],
-             "thumbnail": None, "source": metadata.get("source"),
-             "trained_by": metadata.get("trained_by"),
-             "steps": metadata.get("steps")}
+    entry = style_entry(style.name, style.embedding, style.metadata)
     return {**manifest, "styles": list(manifest["styles"]) + [entry]}
 
 

@@ -21,13 +21,11 @@ import tempfile
 from absl import flags
 
 from magenta_style import cli
+from magenta_style.cli import model_flags
 from magenta_style.errors import MagentaStyleError
 
 CALIBRATED_MODES = ("int8", "mixed")  # need representative photos
 
-flags.DEFINE_string("model", None,
-                    "Trained model: a training output folder or its .keras "
-                    "file (default: the model shipped with the package).")
 flags.DEFINE_string("output_dir", None, "Folder for the exported files.")
 # float16 by default: on a trained model it stays within ~90 dB of Keras at
 # half the size; dynamic (a quarter) loses up to 0.3 at some pixels (README).
@@ -72,6 +70,7 @@ flags.register_multi_flags_validator(
     or values["representative_dir"] is not None,
     "--quantize int8 and mixed need --representative_dir (photos to "
     "calibrate the activation ranges)")
+flags.adopt_module_key_flags(model_flags)
 FLAGS = flags.FLAGS
 
 REPORT_FILE = "fidelity_report.json"
@@ -155,7 +154,7 @@ def main(argv) -> None:
     from magenta_style.network.model import load_model
 
     model = load_model(FLAGS.model)
-    from magenta_style.stylebook.library import check_fits, read_style_file
+    from magenta_style.stylebook.style_file import check_fits, read_style_file
     extra_styles = [read_style_file(p) for p in FLAGS.style_files]
     names = list(model.style_names)
     for style in extra_styles:  # checked before the slow conversion
@@ -216,11 +215,14 @@ def main(argv) -> None:
         web_flatbuffer = convert.convert(model.transformer, FLAGS.quantize,
                                          representative, fixed_size=size)
         write_export(app_contents(web_flatbuffer,
-                                    fixed_size_manifest(styles_json, size)),
-                       app_files, FLAGS.web_demo)
+                                  fixed_size_manifest(styles_json, size)),
+                     app_files, FLAGS.web_demo)
         print(f"web demo files written to {FLAGS.web_demo}; try it with: "
               f"python -m http.server -d {FLAGS.web_demo}", flush=True)
 
 
+console_main = cli.entry_point(main)  # the console script (setup.py)
+
+
 if __name__ == "__main__":
-    cli.run(main)
+    console_main()

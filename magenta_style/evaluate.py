@@ -15,10 +15,9 @@ import os
 from absl import flags
 
 from magenta_style import cli, constants
+from magenta_style.cli import model_flags
 from magenta_style.errors import MagentaStyleError
 
-flags.DEFINE_string("model", None, "Trained model folder or .keras file "
-                    "(default: the model shipped with the package).")
 flags.DEFINE_string("styles_dir", None,
                     "Folder holding the model's style images (by file name).")
 flags.DEFINE_string("content_dir", None, "Evaluation photos (not training ones).")
@@ -33,13 +32,13 @@ flags.DEFINE_list("interpolate", None,
                   "Two styles for the interpolation study (default: the "
                   "first two).")
 flags.DEFINE_integer("seed", 0, "Seed of the untrained baseline network.")
+flags.adopt_module_key_flags(model_flags)
 FLAGS = flags.FLAGS
 
 
 def style_images(model, styles_dir: str, size: int) -> list:
     """The model's style images, found in ``styles_dir`` by source file name."""
-    from magenta_style.imaging.folders import list_images
-    from magenta_style.imaging.images import open_image
+    from magenta_style.imaging.folders import list_images, load_style_image
 
     files = {os.path.basename(p): p for p in list_images(styles_dir)}
     stems = {os.path.splitext(k)[0]: v for k, v in files.items()}
@@ -49,7 +48,7 @@ def style_images(model, styles_dir: str, size: int) -> list:
         if path is None:
             raise MagentaStyleError(
                 f"style image of '{name}' not found in {styles_dir}")
-        images.append(open_image(path, max_side=size))
+        images.append(load_style_image(path, size))
     return images
 
 
@@ -88,6 +87,7 @@ def main(argv) -> None:
     from magenta_style.objective import evaluation
     from magenta_style.objective.losses import PerceptualLoss
     from magenta_style.objective.vgg import load_vgg19
+    from magenta_style.training.loop import recorded_loss_config
 
     model = load_model(FLAGS.model)
     pair = FLAGS.interpolate or model.style_names[:2]
@@ -97,7 +97,11 @@ def main(argv) -> None:
     paths, _ = readable_images(list_images(FLAGS.content_dir), FLAGS.size)
     cli.require(bool(paths), f"no readable image in {FLAGS.content_dir}")
     photos = [open_image(p, max_side=FLAGS.size) for p in paths]
-    perceptual = PerceptualLoss(load_vgg19(FLAGS.vgg_weights))
+    loss = recorded_loss_config(FLAGS.model)
+    print("loss: " + ("as recorded by the model's training run" if loss
+                      else "the default weights and layers"), flush=True)
+    perceptual = PerceptualLoss(load_vgg19(FLAGS.vgg_weights),
+                                *([loss] if loss else []))
     grams = perceptual.style_grams(style_images(model, FLAGS.styles_dir,
                                                 FLAGS.style_size))
     keras.utils.set_random_seed(FLAGS.seed)
@@ -130,5 +134,8 @@ def main(argv) -> None:
           f"{output_dir}", flush=True)
 
 
+console_main = cli.entry_point(main)  # the console script (setup.py)
+
+
 if __name__ == "__main__":
-    cli.run(main)
+    console_main()

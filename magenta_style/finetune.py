@@ -21,18 +21,15 @@ import os
 from absl import flags
 
 from magenta_style import cli, constants
-from magenta_style.cli import train_flags
+from magenta_style.cli import model_flags, train_flags
 from magenta_style.errors import MagentaStyleError
 
-flags.DEFINE_string("model", None,
-                    "Trained model to extend: a training output folder or "
-                    "its .keras file (not modified; default: the model "
-                    "shipped with the package).")
 flags.DEFINE_list("style_images", None,
                   "Image file(s) of the new style(s); the file names without "
                   "extension become the style names.")
 flags.mark_flag_as_required("style_images")
 flags.adopt_module_key_flags(train_flags)  # and loss_flags: listed by --help
+flags.adopt_module_key_flags(model_flags)
 FLAGS = flags.FLAGS
 # Only a few thousand embedding values train: a larger step than train's.
 FLAGS.set_default("learning_rate", constants.DEFAULT_FINETUNE_LEARNING_RATE)
@@ -47,12 +44,9 @@ def main(argv) -> None:
     imported here, not with the module, so that --help is quick and quiet."""
     del argv
     from magenta_style.imaging.folders import load_style_image, style_name
-    from magenta_style.network.model import (
-        load_model,
-        model_file,
-        style_record,
-    )
-    from magenta_style.stylebook import library
+    from magenta_style.network.model import load_model, model_file
+    from magenta_style.stylebook import table
+    from magenta_style.stylebook.table import style_record
     from magenta_style.training import distribute
     from magenta_style.training.loop import train
 
@@ -68,18 +62,18 @@ def main(argv) -> None:
     base = load_model(base_file)  # None: the model shipped with the package
     names = [style_name(p) for p in FLAGS.style_images]
     for name in names:
-        library.check_style_name(name)
+        table.check_style_name(name)
     images = [load_style_image(p, config.style_size)
               for p in FLAGS.style_images]
     info = [style_record(p, image, "finetune", config.steps)
             for p, image in zip(FLAGS.style_images, images)]
-    library.add_new_styles(base, names, info)  # checks clashes before work
+    table.add_new_styles(base, names, info)  # checks clashes before work
     print(f"base: {base.num_styles} style(s) ({', '.join(base.style_names)}),"
           f" {base.architecture} network, alpha {base.alpha:g}; new: "
           f"{', '.join(names)}", flush=True)
 
     def build_stylizer():
-        return library.add_new_styles(base, names, info)
+        return table.add_new_styles(base, names, info)
 
     new_rows = range(base.num_styles, base.num_styles + len(names))
     path = train(config, build_stylizer, images, train_flags.content_source(),
@@ -89,5 +83,8 @@ def main(argv) -> None:
         print(f"model written to {path}", flush=True)
 
 
+console_main = cli.entry_point(main)  # the console script (setup.py)
+
+
 if __name__ == "__main__":
-    cli.run(main)
+    console_main()

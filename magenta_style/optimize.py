@@ -82,13 +82,14 @@ def main(argv) -> None:
     stem = os.path.splitext(output)[0]
 
     from magenta_style.imaging.color import preserve_colors
+    from magenta_style.imaging.folders import load_style_image
     from magenta_style.imaging.images import save_image
     from magenta_style.objective import optimization as gatys
     from magenta_style.objective.losses import PerceptualLoss
     from magenta_style.objective.vgg import load_vgg19
 
     content = gatys.load_content(FLAGS.content, FLAGS.image_size)
-    style = gatys.load_style(FLAGS.style, FLAGS.style_size or FLAGS.image_size)
+    style = load_style_image(FLAGS.style, FLAGS.style_size or FLAGS.image_size)
     perceptual = PerceptualLoss(load_vgg19(FLAGS.vgg_weights), config)
 
     def finished(image):
@@ -128,5 +129,8 @@ def main(argv) -> None:
           f"{result.evaluations} loss evaluations)", flush=True)
 
 
+console_main = cli.entry_point(main)  # the console script (setup.py)
+
+
 if __name__ == "__main__":
-    cli.run(main)
+    console_main()

@@ -17,11 +17,8 @@ from __future__ import annotations
 from absl import flags
 
 from magenta_style import cli
+from magenta_style.cli import model_flags
 
-flags.DEFINE_string("model", None,
-                    "Trained model: a training output folder or its .keras "
-                    "file (default, to list or export: the model shipped with "
-                    "the package).")
 flags.DEFINE_bool("list", False, "List the styles (the default action).")
 flags.DEFINE_string("rename", None, "Rename a style: 'old=new'.")
 flags.DEFINE_string("remove", None, "Remove the style of this name.")
@@ -36,6 +33,7 @@ flags.DEFINE_string("as", None, "Name for the imported style (default: the "
 flags.DEFINE_string("output", None,
                     "Write the changed model here (a .keras file or a folder) "
                     "instead of replacing --model.")
+flags.adopt_module_key_flags(model_flags)
 FLAGS = flags.FLAGS
 
 _ACTIONS = ("list", "rename", "remove", "export", "import")
@@ -64,34 +62,37 @@ def main(argv) -> None:
                     f"--rename must be 'old=new', got '{FLAGS.rename}'")
 
     from magenta_style.network.model import load_model, model_file
-    from magenta_style.stylebook import library
+    from magenta_style.stylebook import style_file, table
 
     path = model_file(FLAGS.model) if FLAGS.model else None
     model = load_model(path)  # None: the model shipped with the package
     if action == "list":
-        print(library.format_styles(model))
+        print(table.format_styles(model))
         return
     if action == "export":
-        document = library.export_style(model, FLAGS.export)
-        target = FLAGS.to or document["name"] + library.EXTENSION
-        library.write_style_file(document, target)
+        document = style_file.export_style(model, FLAGS.export)
+        target = FLAGS.to or document["name"] + style_file.EXTENSION
+        style_file.write_style_file(document, target)
         print(f"exported '{document['name']}' to {target}", flush=True)
         return
     if action == "rename":
-        changed = library.rename_style(model, old, new)
+        changed = table.rename_style(model, old, new)
         done = f"renamed '{old}' to '{new}'"
     elif action == "remove":
-        changed = library.remove_style(model, FLAGS.remove)
+        changed = table.remove_style(model, FLAGS.remove)
         done = f"removed '{FLAGS.remove}'"
     else:
-        style = library.read_style_file(FLAGS["import"].value)
-        changed = library.import_style(model, style, FLAGS["as"].value)
+        style = style_file.read_style_file(FLAGS["import"].value)
+        changed = table.import_style(model, style, FLAGS["as"].value)
         done = (f"imported '{changed.style_names[-1]}' from "
                 f"{FLAGS['import'].value} (embedding rounded to float16)")
-    target = library.output_file(FLAGS.output) if FLAGS.output else path
-    library.save_model(changed, target)
+    target = table.output_file(FLAGS.output) if FLAGS.output else path
+    table.save_model(changed, target)
     print(f"{done}; wrote {target} ({changed.num_styles} styles)", flush=True)
 
 
+console_main = cli.entry_point(main)  # the console script (setup.py)
+
+
 if __name__ == "__main__":
-    cli.run(main)
+    console_main()

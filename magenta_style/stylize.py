@@ -22,11 +22,9 @@ import numpy as np
 from absl import flags
 
 from magenta_style import cli, constants
+from magenta_style.cli import model_flags
 from magenta_style.errors import MagentaStyleError
 
-flags.DEFINE_string("model", None,
-                    "Trained model: a training output folder or its .keras "
-                    "file (default: the model shipped with the package).")
 flags.DEFINE_string("content", None, "A photo, or a folder of photos.")
 flags.DEFINE_string("output_dir", "stylized",
                     "Folder for the stylized images (created if needed).")
@@ -46,6 +44,7 @@ flags.DEFINE_bool("preserve_colors", False,
 flags.register_validator(
     "max_size", lambda size: size == 0 or size >= constants.MIN_IMAGE_SIDE,
     f"must be 0 or at least {constants.MIN_IMAGE_SIDE} (pixels)")
+flags.adopt_module_key_flags(model_flags)
 FLAGS = flags.FLAGS
 
 
@@ -147,5 +146,8 @@ def main(argv) -> None:
              if skipped else ""), flush=True)
 
 
+console_main = cli.entry_point(main)  # the console script (setup.py)
+
+
 if __name__ == "__main__":
-    cli.run(main)
+    console_main()

@@ -46,7 +46,8 @@ def main(argv) -> None:
     not with the module, so that --help is quick and quiet."""
     del argv
     from magenta_style.imaging.folders import load_style_images
-    from magenta_style.network.model import StylizationModel, style_record
+    from magenta_style.network.model import StylizationModel
+    from magenta_style.stylebook.table import style_record
     from magenta_style.training import distribute
     from magenta_style.training.loop import train
 
@@ -70,5 +71,8 @@ def main(argv) -> None:
         print(f"model written to {path}", flush=True)
 
 
+console_main = cli.entry_point(main)  # the console script (setup.py)
+
+
 if __name__ == "__main__":
-    cli.run(main)
+    console_main()

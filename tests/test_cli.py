@@ -214,7 +214,10 @@ def test_evaluate_writes_report_plot_and_contact_sheet(trained, tmp_path):
         assert row["pastiche_content"] > 0
     study = report["interpolation"]
     assert len(study["weight_a"]) == 11
-    assert -1.0 <= study["spearman_a"] <= 1.0
+    from scipy.stats import spearmanr  # the report's ρ is of its own arrays
+
+    assert study["spearman_a"] == pytest.approx(spearmanr(
+        study["weight_a"], study["style_loss_a"]).statistic)
     sheet = Image.open(tmp_path / "contact_sheet.png")
     assert sheet.size == (3 * 192, 24 + 6 * 192)  # 5 photos + a blend row
     assert "Spearman" in process.stdout

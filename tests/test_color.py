@@ -10,7 +10,7 @@ from conftest import CONTENT_DIR, STYLES_DIR
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.color import preserve_colors, rgb_to_yiq, yiq_to_rgb
 from magenta_style.imaging.images import open_image, to_uint8
-from magenta_style.objective.optimization import resize
+from magenta_style.imaging.transforms import resize
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +23,19 @@ def pair():
     return content, resize(painting, *content.shape[:2])
 
 
-def test_round_trip_is_exact(rng):
-    rgb = rng.random((17, 23, 3))
-    np.testing.assert_allclose(yiq_to_rgb(rgb_to_yiq(rgb)), rgb, atol=1e-6)
-    assert np.abs(yiq_to_rgb(rgb_to_yiq(rgb)) - rgb).max() < 1e-12
+def test_yiq_of_the_primaries_and_the_published_inverse(rng):
+    # NTSC 1953: Y of red, green, blue is 0.299, 0.587, 0.114 (they sum to
+    # the Y of white, 1); the commonly published inverse is, to its 3
+    # decimals, R = Y + 0.956 I + 0.619 Q, G = Y - 0.272 I - 0.647 Q,
+    # B = Y - 1.106 I + 1.703 Q.
+    primaries = rgb_to_yiq(np.eye(3))
+    np.testing.assert_allclose(primaries[:, 0], [0.299, 0.587, 0.114])
+    np.testing.assert_allclose(rgb_to_yiq(np.ones(3)), [1.0, 0.0, 0.0],
+                               atol=1e-5)
+    yiq = rng.random((17, 23, 3)) * [1.0, 0.5, 0.5] - [0.0, 0.25, 0.25]
+    published = yiq @ np.array([[1.0, 0.956, 0.619], [1.0, -0.272, -0.647],
+                                [1.0, -1.106, 1.703]]).T
+    np.testing.assert_allclose(yiq_to_rgb(yiq), published, atol=2e-3)
     gray = np.full((4, 4, 3), 0.4)
     yiq = rgb_to_yiq(gray)
     np.testing.assert_allclose(yiq[..., 0], 0.4, atol=1e-12)  # Y of gray

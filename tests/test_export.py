@@ -10,15 +10,13 @@ import tensorflow as tf
 from conftest import CONTENT_DIR, PHOTOS_DIR, STYLES_DIR, error_lines, run_cli
 
 from export import convert, manifest
-from export.fidelity import psnr, square
+from export.fidelity import psnr
 from magenta_style.imaging.folders import load_style_images
 from magenta_style.imaging.images import open_image
-from magenta_style.network.model import (
-    StylizationModel,
-    load_model,
-    style_record,
-)
+from magenta_style.imaging.transforms import center_crop
+from magenta_style.network.model import StylizationModel, load_model
 from magenta_style.objective.losses import PerceptualLoss
+from magenta_style.stylebook.table import style_record
 from magenta_style.training.trainer import StyleTransferTrainer
 
 SIZES = [(256, 256), (300, 420)]
@@ -36,8 +34,9 @@ def trained_model(vgg, tmp_path_factory):
     trainer = StyleTransferTrainer(stylizer, perceptual,
                                    perceptual.style_grams(images), 2)
     trainer.compile(optimizer=keras.optimizers.Adam(1e-2))
-    batch = np.stack([square(open_image(os.path.join(CONTENT_DIR, f)), 64)[0]
-                      for f in ("chicago.jpg", "tubingen.jpg")])
+    batch = np.stack([
+        center_crop(open_image(os.path.join(CONTENT_DIR, f)), 64).numpy()
+        for f in ("chicago.jpg", "tubingen.jpg")])
     trainer.fit(tf.data.Dataset.from_tensors(
         (batch, np.array([0, 1], np.int32))).repeat(), epochs=1,
                 steps_per_epoch=30, verbose=0, shuffle=False)
@@ -64,7 +63,7 @@ def representative(model):
 
     def generate():
         for i, image in enumerate(images):
-            yield {"content": square(image, 128),
+            yield {"content": center_crop(image, 128).numpy()[None],
                    "style_embedding": model.embedding(i % 2)[None]}
 
     return generate

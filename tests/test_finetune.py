@@ -16,7 +16,7 @@ from magenta_style.imaging.folders import load_style_image
 from magenta_style.imaging.images import open_image
 from magenta_style.network.model import StylizationModel, load_model
 from magenta_style.objective.losses import PerceptualLoss
-from magenta_style.stylebook import library
+from magenta_style.stylebook import table
 from magenta_style.training.trainer import StyleTransferTrainer
 
 TRAIN = "magenta_style.train"
@@ -46,8 +46,8 @@ def assert_old_styles_untouched(base, extended):
     assert extended.style_info[:base.num_styles] == base.style_info
     for a, b in zip(base.transformer.weights, extended.transformer.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
-    old = library.table(extended)[:base.num_styles]
-    np.testing.assert_array_equal(old, library.table(base))
+    old = table.table(extended)[:base.num_styles]
+    np.testing.assert_array_equal(old, table.table(base))
     image = photo()
     for style in range(base.num_styles):
         np.testing.assert_array_equal(base.stylize(image, style),
@@ -58,8 +58,8 @@ def test_trainer_trains_only_the_new_rows(vgg):
     keras.utils.set_random_seed(4)
     base = perturbed(StylizationModel(["starry_night", "the_scream"],
                                       alpha=0.25))
-    extended = library.add_new_styles(base, ["udnie", "wave"], [{}, {}])
-    identity = library.table(extended)[2:].copy()
+    extended = table.add_new_styles(base, ["udnie", "wave"], [{}, {}])
+    identity = table.table(extended)[2:].copy()
     perceptual = PerceptualLoss(vgg)
     images = [load_style_image(os.path.join(STYLES_DIR, f), 64)
               for f in ("udnie.jpg", "wave.jpg")]
@@ -80,7 +80,7 @@ def test_trainer_trains_only_the_new_rows(vgg):
         batch, tf.constant([2, 3]))["total"]))
     assert after < before
     assert_old_styles_untouched(base, extended)
-    new = library.table(extended)[2:]
+    new = table.table(extended)[2:]
     assert np.all(np.abs(new - identity).max(axis=1) > 1e-3)  # both trained
 
 
@@ -96,9 +96,9 @@ def test_trainable_styles_must_be_rows_of_the_table(vgg):
 def test_new_style_names_must_be_new():
     base = StylizationModel(["udnie", "wave"], alpha=0.25)
     with pytest.raises(MagentaStyleError, match="already has style"):
-        library.add_new_styles(base, ["wave"], [{}])
+        table.add_new_styles(base, ["wave"], [{}])
     with pytest.raises(MagentaStyleError, match="repeat"):
-        library.add_new_styles(base, ["x", "x"], [{}, {}])
+        table.add_new_styles(base, ["x", "x"], [{}, {}])
 
 
 @pytest.fixture(scope="module")
@@ -136,8 +136,8 @@ def test_finetune_cli_adds_a_style_and_keeps_the_old_ones(base_dir, finetuned):
     info = extended.style_info[2]
     assert info["source"] == "udnie.jpg" and info["trained_by"] == "finetune"
     assert info["steps"] == 4 and info["thumbnail_jpeg"]
-    identity = library.table(library.add_new_styles(base, ["x"], [{}]))[2]
-    assert np.abs(library.table(extended)[2] - identity).max() > 1e-4
+    identity = table.table(table.add_new_styles(base, ["x"], [{}]))[2]
+    assert np.abs(table.table(extended)[2] - identity).max() > 1e-4
     assert sorted(os.listdir(finetuned / "checkpoints")) == [
         "step-00000002", "step-00000004"]
     config = json.loads((finetuned / "train_config.json").read_text())

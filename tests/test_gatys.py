@@ -17,11 +17,11 @@ from PIL import Image
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.color import rgb_to_yiq, yiq_to_rgb
+from magenta_style.imaging.folders import load_style_image
 from magenta_style.imaging.images import open_image
 from magenta_style.objective.optimization import (
     initial_image,
     load_content,
-    load_style,
     optimize_pastiche,
 )
 
@@ -40,7 +40,7 @@ def perceptual(vgg):
 @pytest.fixture(scope="module")
 def pair():
     """tubingen at 64x48 and starry_night with longer side 64."""
-    return load_content(TUBINGEN, 64, log=None), load_style(STARRY, 64)
+    return load_content(TUBINGEN, 64, log=None), load_style_image(STARRY, 64)
 
 
 def test_lbfgs_from_the_content_lowers_the_loss_fivefold(perceptual, pair):
@@ -99,13 +99,13 @@ def test_loading_downscales_large_content_and_refuses_tiny_styles(tmp_path):
     content = load_content(TUBINGEN, 80, log=messages.append)
     assert content.shape == (60, 80, 3)
     assert len(messages) == 1 and "downscaled to 80x60" in messages[0]
-    assert load_style(STARRY, 96).shape[1] == 96
+    assert load_style_image(STARRY, 96).shape[1] == 96
     small = tmp_path / "small.png"
     Image.new("RGB", (40, 20), (10, 200, 30)).save(small)
     with pytest.raises(MagentaStyleError, match="40x20 pixels"):
-        load_style(str(small), 512)
+        load_style_image(str(small), 512)
     Image.new("RGB", (40, 40), (10, 200, 30)).save(small)
-    assert load_style(str(small), 64).shape == (64, 64, 3)  # enlarged
+    assert load_style_image(str(small), 64).shape == (64, 64, 3)  # enlarged
 
 
 def test_optimize_cli_writes_result_and_intermediates(tmp_path):

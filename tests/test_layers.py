@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from magenta_style.network.embedding import EmbeddingLayout
 from magenta_style.network.layers import (
     ConditionalInstanceNormalization,
     ConvCIN,
@@ -13,8 +14,6 @@ from magenta_style.network.layers import (
     ReflectionPadding2D,
     SpaceToDepth,
     StyleTable,
-    embedding_size,
-    identity_embedding,
     mirror_pad,
     padding_with_slices,
 )
@@ -40,7 +39,7 @@ def test_cin_matches_numpy_reference(rng):
 
 def test_instance_norm_with_identity_embedding_standardises(rng):
     x = rng.normal(5.0, 3.0, size=(3, 6, 6, 2)).astype(np.float32)
-    embedding = identity_embedding([2])[None].repeat(3, axis=0)
+    embedding = EmbeddingLayout([2]).identity()[None].repeat(3, axis=0)
     out = ConditionalInstanceNormalization(0)([x, embedding]).numpy()
     np.testing.assert_allclose(out.mean(axis=(1, 2)), 0.0, atol=1e-5)
     np.testing.assert_allclose(out.std(axis=(1, 2)), 1.0, atol=1e-3)
@@ -50,7 +49,7 @@ def test_style_table_starts_at_identity_and_blends_convexly(rng):
     channels = [3, 2]
     table = StyleTable(3, channels)
     table.build()
-    assert table.embedding_size == embedding_size(channels) == 10
+    assert table.embedding_size == EmbeddingLayout(channels).size == 10
     np.testing.assert_array_equal(table.table.numpy()[1],
                                   [1, 1, 1, 0, 0, 0, 1, 1, 0, 0])
     rows = rng.normal(size=(3, 10)).astype(np.float32)

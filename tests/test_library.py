@@ -15,7 +15,7 @@ from export import manifest
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.images import open_image
 from magenta_style.network.model import StylizationModel, load_model
-from magenta_style.stylebook import library
+from magenta_style.stylebook import style_file, table
 
 STYLES = "magenta_style.styles"
 # Largest pastiche change from rounding an embedding to float16, measured on
@@ -61,7 +61,7 @@ def model_dir(model, tmp_path):
 def test_style_file_format_and_size_at_alpha_1(tmp_path):
     big = random_model(["starry_night"], alpha=1.0)
     big.style_info[0]["thumbnail_jpeg"] = "x" * 6000  # never exported
-    document = library.export_style(big, "starry_night")
+    document = style_file.export_style(big, "starry_night")
     assert list(document) == ["format", "format_version", "name",
                               "embedding_size", "dtype", "byte_order",
                               "embedding", "metadata"]
@@ -73,28 +73,28 @@ def test_style_file_format_and_size_at_alpha_1(tmp_path):
                                     "trained_by": "train", "steps": 10,
                                     "architecture": "paper", "alpha": 1.0}
     raw = base64.b64decode(document["embedding"])
-    expected = library.table(big)[0].astype("<f2")
+    expected = table.table(big)[0].astype("<f2")
     assert raw == expected.tobytes()
     path = tmp_path / "starry_night.style.json"
-    library.write_style_file(document, str(path))
+    style_file.write_style_file(document, str(path))
     assert path.stat().st_size < 16 * 1024
-    style = library.read_style_file(str(path))
+    style = style_file.read_style_file(str(path))
     assert style.name == "starry_night"
     np.testing.assert_array_equal(style.embedding, expected.astype(np.float32))
 
 
 def test_export_import_round_trip_within_float16_bound(model, photo, tmp_path):
-    other_copy = library.remove_style(model, "oil")
+    other_copy = table.remove_style(model, "oil")
     path = tmp_path / "oil.style.json"
-    library.write_style_file(library.export_style(model, "oil"), str(path))
-    imported = library.import_style(other_copy, library.read_style_file(
+    style_file.write_style_file(style_file.export_style(model, "oil"), str(path))
+    imported = table.import_style(other_copy, style_file.read_style_file(
         str(path)))
     assert imported.style_names == ["ink", "wash", "oil"]
     info = imported.style_info[2]
     assert info == {"source": "oil.jpg", "trained_by": "train", "steps": 20,
                     "imported_from": "oil.style.json"}
-    np.testing.assert_array_equal(library.table(imported)[2],
-                                  library.table(model)[1].astype(np.float16)
+    np.testing.assert_array_equal(table.table(imported)[2],
+                                  table.table(model)[1].astype(np.float16)
                                   .astype(np.float32))
     worst = np.abs(imported.stylize(photo, "oil")
                    - model.stylize(photo, "oil")).max()
@@ -105,43 +105,43 @@ def test_export_import_round_trip_within_float16_bound(model, photo, tmp_path):
 
 
 def test_rename_remove_list(model):
-    renamed = library.rename_style(model, "oil", "oil_paint")
+    renamed = table.rename_style(model, "oil", "oil_paint")
     assert renamed.style_names == ["ink", "oil_paint", "wash"]
-    np.testing.assert_array_equal(library.table(renamed), library.table(model))
+    np.testing.assert_array_equal(table.table(renamed), table.table(model))
     assert model.style_names == ["ink", "oil", "wash"]  # input unchanged
-    removed = library.remove_style(model, "ink")
+    removed = table.remove_style(model, "ink")
     assert removed.style_names == ["oil", "wash"]
-    np.testing.assert_array_equal(library.table(removed),
-                                  library.table(model)[1:])
-    assert [r["steps"] for r in library.list_styles(removed)] == [20, 30]
+    np.testing.assert_array_equal(table.table(removed),
+                                  table.table(model)[1:])
+    assert [r["steps"] for r in table.list_styles(removed)] == [20, 30]
     with pytest.raises(MagentaStyleError, match="only style"):
-        library.remove_style(library.remove_style(removed, "oil"), "wash")
+        table.remove_style(table.remove_style(removed, "oil"), "wash")
     with pytest.raises(MagentaStyleError, match="already has a style 'wash'"):
-        library.rename_style(model, "oil", "wash")
+        table.rename_style(model, "oil", "wash")
     for bad in ("", "a,b", "a=b", "12", "x/y"):
         with pytest.raises(MagentaStyleError, match="invalid style name"):
-            library.rename_style(model, "oil", bad)
+            table.rename_style(model, "oil", bad)
 
 
 def test_import_checks_name_size_and_alpha(model):
-    style = library.parse_style_file(library.export_style(model, "ink"))
+    style = style_file.parse_style_file(style_file.export_style(model, "ink"))
     with pytest.raises(MagentaStyleError, match="already has a style 'ink'"):
-        library.import_style(model, style)
-    assert library.import_style(model, style, "ink2").style_names[-1] == "ink2"
+        table.import_style(model, style)
+    assert table.import_style(model, style, "ink2").style_names[-1] == "ink2"
     half = StylizationModel(["x"], alpha=0.5)
     with pytest.raises(MagentaStyleError, match="embedding size 806"):
-        library.import_style(half, style)
+        table.import_style(half, style)
     style.metadata["alpha"] = 0.3  # same size, other network
     with pytest.raises(MagentaStyleError, match="alpha 0.3"):
-        library.import_style(model, style)
+        table.import_style(model, style)
     mobile = StylizationModel(["m"], alpha=0.25, architecture="mobile")
     with pytest.raises(MagentaStyleError, match="architecture mobile"):
-        library.import_style(
-            model, library.parse_style_file(library.export_style(mobile, 0)))
+        table.import_style(
+            model, style_file.parse_style_file(style_file.export_style(mobile, 0)))
 
 
 def test_malformed_style_files_are_errors(model, tmp_path):
-    good = library.export_style(model, "ink")
+    good = style_file.export_style(model, "ink")
     cases = [({"format": "other"}, "not a magenta_style.style"),
              ({"format_version": 2}, "format_version"),
              ({"dtype": "float32"}, "dtype"),
@@ -150,20 +150,20 @@ def test_malformed_style_files_are_errors(model, tmp_path):
              ({"name": ""}, "name")]
     for change, message in cases:
         with pytest.raises(MagentaStyleError, match=message):
-            library.parse_style_file({**good, **change})
+            style_file.parse_style_file({**good, **change})
     inf = np.full(model.embedding_size, np.inf, "<f2").tobytes()
     with pytest.raises(MagentaStyleError, match="non-finite"):
-        library.parse_style_file({**good,
+        style_file.parse_style_file({**good,
                                   "embedding": base64.b64encode(inf).decode()})
     path = tmp_path / "x.style.json"
     path.write_text("{not json")
     with pytest.raises(MagentaStyleError, match="cannot read style file"):
-        library.read_style_file(str(path))
+        style_file.read_style_file(str(path))
 
 
 def test_blend_of_three_named_styles(model, photo):
     weights = {"ink": 0.5, "oil": 0.3, "wash": 0.2}
-    rows = library.table(model)
+    rows = table.table(model)
     expected_embedding = 0.5 * rows[0] + 0.3 * rows[1] + 0.2 * rows[2]
     np.testing.assert_allclose(model.embedding(weights), expected_embedding,
                                rtol=1e-6, atol=1e-6)
@@ -208,14 +208,14 @@ def test_styles_cli_bad_input_keeps_the_model(model, model_dir, tmp_path):
     path = model_dir / "model.keras"
     before = path.read_bytes()
     ink = tmp_path / "ink.style.json"
-    library.write_style_file(library.export_style(model, "ink"), str(ink))
+    style_file.write_style_file(style_file.export_style(model, "ink"), str(ink))
     wrong_size = tmp_path / "big.style.json"
-    library.write_style_file(library.export_style(
+    style_file.write_style_file(style_file.export_style(
         random_model(["big"], alpha=0.5), "big"), str(wrong_size))
     wrong_alpha = tmp_path / "alpha.style.json"
-    document = library.export_style(model, "ink")
+    document = style_file.export_style(model, "ink")
     document["metadata"]["alpha"] = 0.3
-    library.write_style_file(document, str(wrong_alpha))
+    style_file.write_style_file(document, str(wrong_alpha))
 
     def fails(*args):
         return run_cli(STYLES, "--model", str(model_dir), *args)
@@ -249,12 +249,12 @@ def test_styles_cli_bad_input_keeps_the_model(model, model_dir, tmp_path):
 
 
 def test_style_files_join_an_exported_manifest(model, tmp_path):
-    base = library.remove_style(model, "wash")
+    base = table.remove_style(model, "wash")
     path = tmp_path / "styles.json"
     path.write_text(json.dumps(manifest.build_manifest(base, "float32",
                                                        (64, 64))))
     wash = tmp_path / "wash.style.json"
-    library.write_style_file(library.export_style(model, "wash"), str(wash))
+    style_file.write_style_file(style_file.export_style(model, "wash"), str(wash))
     result = manifest.add_style_files(str(path), [str(wash)])
     stored = manifest.read_manifest(str(path))
     assert stored == result
@@ -262,13 +262,13 @@ def test_style_files_join_an_exported_manifest(model, tmp_path):
     entry = stored["styles"][-1]
     np.testing.assert_array_equal(
         np.asarray(entry["embedding"], np.float32),
-        library.table(model)[2].astype(np.float16).astype(np.float32))
+        table.table(model)[2].astype(np.float16).astype(np.float32))
     assert entry["source"] == "wash.jpg" and entry["thumbnail"] is None
     before = path.read_bytes()
     with pytest.raises(MagentaStyleError, match="already has a style 'wash'"):
         manifest.add_style_files(str(path), [str(wash)])
     other = tmp_path / "other.style.json"
-    library.write_style_file(library.export_style(
+    style_file.write_style_file(style_file.export_style(
         random_model(["other"], alpha=0.5), "other"), str(other))
     process = run_cli("export.add_styles", "--manifest", str(tmp_path),
                       "--style_files", str(other))
@@ -279,7 +279,7 @@ def test_style_files_join_an_exported_manifest(model, tmp_path):
 def test_to_tflite_appends_style_files(model, model_dir, tmp_path):
     extra = random_model(["extra"], seed=3)
     extra_file = tmp_path / "extra.style.json"
-    library.write_style_file(library.export_style(extra, "extra"),
+    style_file.write_style_file(style_file.export_style(extra, "extra"),
                              str(extra_file))
     out = tmp_path / "out"
     process = run_cli("export.to_tflite", "--model", str(model_dir),
@@ -291,7 +291,7 @@ def test_to_tflite_appends_style_files(model, model_dir, tmp_path):
     assert [s["name"] for s in stored["styles"]] == ["ink", "oil", "wash",
                                                      "extra"]
     ink = tmp_path / "ink.style.json"
-    library.write_style_file(library.export_style(model, "ink"), str(ink))
+    style_file.write_style_file(style_file.export_style(model, "ink"), str(ink))
     process = run_cli("export.to_tflite", "--model", str(model_dir),
                       "--output_dir", str(tmp_path / "out2"),
                       "--style_files", str(ink))
@@ -340,7 +340,7 @@ def test_android_core_reads_exported_style_files(model, tmp_path):
     from conftest import REPO
 
     path = tmp_path / "wash.style.json"
-    library.write_style_file(library.export_style(model, "wash"), str(path))
+    style_file.write_style_file(style_file.export_style(model, "wash"), str(path))
     (tmp_path / "ReadStyle.java").write_text(JAVA_CHECK)
     core = os.path.join(REPO, "android_demo", "core", "src", "main", "java",
                         "com", "magentastyle", "core")
@@ -356,7 +356,7 @@ def test_android_core_reads_exported_style_files(model, tmp_path):
     assert (name, source) == ("wash", "wash.jpg")
     np.testing.assert_array_equal(
         np.asarray([int(b) for b in bits], np.int64).astype(np.uint32)
-        .view(np.float32), library.read_style_file(str(path)).embedding)
+        .view(np.float32), style_file.read_style_file(str(path)).embedding)
     wrong = subprocess.run(["java", "-cp", str(classes), "ReadStyle",
                             str(path), "3206"], capture_output=True, text=True,
                            timeout=120)

@@ -118,3 +118,17 @@ def test_train_save_load_stylize_is_bit_for_bit(vgg, tmp_path, architecture):
         np.testing.assert_array_equal(stylizer.stylize(image, style),
                                       loaded.stylize(image, style))
     assert np.abs(stylizer.stylize(image, 0) - stylizer.stylize(image, 1)).max() > 1e-3
+
+
+def test_a_run_folder_gives_back_its_recorded_loss(tmp_path):
+    from magenta_style.objective.loss_config import LossConfig
+    from magenta_style.training.config import TrainConfig
+    from magenta_style.training.loop import check_resume, recorded_loss_config
+
+    loss = LossConfig(style_layers=("block1_conv1", "block3_conv1"),
+                      style_weights=(1e-3,))
+    check_resume(str(tmp_path), TrainConfig(loss=loss), {"styles": ["a"]})
+    assert recorded_loss_config(str(tmp_path)) == loss
+    assert recorded_loss_config(str(tmp_path / "model.keras")) == loss
+    assert recorded_loss_config(str(tmp_path / "other" / "m.keras")) is None
+    assert recorded_loss_config(None) is None

@@ -4,9 +4,12 @@ import keras
 import numpy as np
 import pytest
 
-from magenta_style.network.layers import identity_embedding
+from magenta_style.network.layers import (
+    ConditionalInstanceNormalization,
+    ResidualBlock,
+)
 from magenta_style.network.model import StylizationModel
-from magenta_style.network.transformer import build_transformer, cin_channels
+from magenta_style.network.transformer import build_transformer
 
 
 # mobile: the 9×9×3×C first and 9×9×C×3 last kernels become 5×5×12×C and
@@ -21,7 +24,7 @@ from magenta_style.network.transformer import build_transformer, cin_channels
 def test_parameter_counts(architecture, alpha, weights, values):
     model = build_transformer(alpha, architecture)
     assert sum(int(np.prod(w.shape)) for w in model.weights) == weights
-    assert 2 * sum(cin_channels(alpha)) == values
+    assert model.embedding_layout.size == values
     assert model.input[1].shape[-1] == values
 
 
@@ -34,7 +37,7 @@ def test_mobile_network_stage_sizes(rng):
     probe = keras.Model(model.inputs,
                         [model.get_layer(n).output for n in names])
     x = rng.random((1, 64, 96, 3), dtype=np.float32)
-    e = identity_embedding(cin_channels(0.25))[None]
+    e = model.embedding_layout.identity()[None]
     shapes = {n: tuple(y.shape[1:]) for n, y in zip(names, probe([x, e]))}
     assert shapes == {"encode_1": (32, 48, 8), "encode_2": (16, 24, 16),
                       "encode_3": (16, 24, 32), "residual_1": (16, 24, 32),
@@ -52,7 +55,7 @@ def test_conv_layers_have_no_bias():
 def test_output_has_the_input_shape_and_range_for_odd_sizes(architecture, rng):
     model = build_transformer(0.25, architecture)
     x = rng.random((1, 301, 457, 3), dtype=np.float32)
-    e = identity_embedding(cin_channels(0.25))[None]
+    e = model.embedding_layout.identity()[None]
     y = model([x, e]).numpy()
     assert y.shape == x.shape
     assert y.min() >= 0.0 and y.max() <= 1.0
@@ -81,3 +84,30 @@ def test_blend_weights_are_normalised_and_validated():
     for bad in ({"a": -1}, {"a": 0, "b": 0}, {"zz": 1}, {7: 1}):
         with pytest.raises(MagentaStyleError):
             model.style_weights(bad)
+
+
+def test_every_cin_layer_reads_its_own_slot_in_network_order():
+    model = build_transformer(0.25)
+    cins = [layer for layer in model._flatten_layers()
+            if isinstance(layer, ConditionalInstanceNormalization)]
+    slots = sorted((c.offset, c.channels) for c in cins)
+    layout = model.embedding_layout
+    assert [c for _, c in slots] == list(layout.channels)
+    ends = [o + 2 * c for o, c in slots]
+    assert [o for o, _ in slots] == [0] + ends[:-1]  # contiguous, no overlap
+    assert ends[-1] == layout.size == 806
+
+
+def test_a_cin_slot_past_the_embedding_is_refused_when_built():
+    layer = ConditionalInstanceNormalization(offset=4)
+    with pytest.raises(ValueError, match="runs past the style embedding"):
+        layer.build([(None, 8, 8, 3), (None, 9)])
+    ConditionalInstanceNormalization(offset=3).build([(None, 8, 8, 3),
+                                                       (None, 9)])
+
+
+def test_residual_blocks_saved_with_one_offset_still_load():
+    block = ResidualBlock.from_config({"filters": 4, "offset": 10,
+                                       "name": "residual_1"})
+    assert block.offsets == (10, 18)
+    assert ResidualBlock.from_config(block.get_config()).offsets == (10, 18)

@@ -19,8 +19,9 @@ from conftest import CONTENT_DIR, REPO, run_cli
 from PIL import Image
 
 from export import manifest
-from export.fidelity import psnr, square
+from export.fidelity import psnr
 from magenta_style.imaging.images import open_image, to_uint8
+from magenta_style.imaging.transforms import center_crop
 from magenta_style.network.model import load_model
 
 WEB = os.path.join(REPO, "web_demo")
@@ -93,8 +94,8 @@ def run_page(url: str, *args: str) -> dict:
 def test_page_blend_matches_keras(server, tmp_path):
     """A 50/50 blend rendered by the page is the Keras pastiche (PSNR)."""
     photo_path = tmp_path / "chicago.png"  # already SIZE²: no resampling
-    photo = to_uint8(square(open_image(os.path.join(CONTENT_DIR,
-                                                    "chicago.jpg")), SIZE)[0])
+    photo = to_uint8(center_crop(open_image(os.path.join(
+        CONTENT_DIR, "chicago.jpg")), SIZE).numpy())
     Image.fromarray(photo).save(photo_path)
     model = load_model()
     first, last = model.style_names[0], model.style_names[-1]

@@ -49,6 +49,11 @@ def run(main: Callable[[list[str]], None]) -> None:
     app.run(guarded, flags_parser=_parse_flags)
 
 
+def entry_point(main: Callable[[list[str]], None]) -> Callable[[], None]:
+    """A console-script entry point that runs ``main`` through ``run``."""
+    return lambda: run(main)
+
+
 def _parse_flags(argv: list[str]) -> list[str]:
     """absl flag parsing with a bad value reported as one ``error:`` line."""
     try:

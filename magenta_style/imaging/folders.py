@@ -10,11 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Sequence
 
 import numpy as np
-import tensorflow as tf
 
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.images import open_image
+from magenta_style.imaging.transforms import with_longer_side
 
 
 def list_images(directory: str) -> list[str]:
@@ -62,18 +62,6 @@ def load_style_image(path: str, style_size: int) -> np.ndarray:
     """One style image with longer side ``style_size`` (unreadable or, at
     that size, too small: error)."""
     return with_longer_side(open_image(path, max_side=style_size), style_size)
-
-
-def with_longer_side(image: np.ndarray, size: int) -> np.ndarray:
-    """Enlarges an image whose longer side is below ``size`` (bicubic),
-    float32 in [0, 1]; a larger one is returned as it is."""
-    h, w = image.shape[:2]
-    if max(h, w) >= size:
-        return image
-    scale = size / max(h, w)
-    target = [max(1, round(h * scale)), max(1, round(w * scale))]
-    resized = tf.image.resize(image, target, method="bicubic")
-    return np.clip(resized.numpy(), 0.0, 1.0)
 
 
 def readable_images(paths: Sequence[str], max_side: int

@@ -1,11 +1,10 @@
 """Keras layers of the style transfer network.
 
 Every conditional layer takes ``[x, style_embedding]``: the embedding is one
-flat vector per example that holds, for each conditional instance
-normalization (CIN) layer in network order, its γ (C values) then its β
-(C values). Each CIN layer reads its own slice at a fixed offset, so one
-interface serves training (one-hot style rows), blending (convex mixtures),
-new-style fine-tuning and the TFLite export (the embedding is an input tensor).
+flat vector per example in which each conditional instance normalization
+(CIN) layer reads its own slot (network.embedding), so one interface serves
+training (one-hot style rows), blending (convex mixtures), new-style
+fine-tuning and the TFLite export (the embedding is an input tensor).
 """
 
 from __future__ import annotations
@@ -14,25 +13,12 @@ import contextlib
 from typing import Iterator, Sequence
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from magenta_style import constants
+from magenta_style.network.embedding import EmbeddingLayout, check_slot
 
 PACKAGE = "magenta_style"
-
-
-def embedding_size(cin_channels: Sequence[int]) -> int:
-    """Length of a style embedding for CIN layers with these channel counts."""
-    return 2 * int(sum(cin_channels))
-
-
-def identity_embedding(cin_channels: Sequence[int]) -> np.ndarray:
-    """The embedding with γ = 1 and β = 0 everywhere (plain instance norm)."""
-    parts = []
-    for channels in cin_channels:
-        parts += [np.ones(channels, np.float32), np.zeros(channels, np.float32)]
-    return np.concatenate(parts)
 
 
 def _mirror_rows(x: tf.Tensor, axis: int, before: int, after: int
@@ -197,7 +183,10 @@ class ConditionalInstanceNormalization(keras.layers.Layer):
         self.epsilon = float(epsilon)
 
     def build(self, input_shape):
-        self.channels = int(input_shape[0][-1])
+        x_shape, embedding_shape = input_shape
+        self.channels = int(x_shape[-1])
+        if embedding_shape[-1] is not None:
+            check_slot(self.offset, self.channels, int(embedding_shape[-1]))
 
     def call(self, inputs):
         x, embedding = inputs
@@ -276,15 +265,21 @@ class ConvCIN(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(PACKAGE)
 class ResidualBlock(keras.layers.Layer):
-    """x + CIN(conv(ReLU(CIN(conv(x))))), both convolutions 3×3, same width."""
+    """x + CIN(conv(ReLU(CIN(conv(x))))), both convolutions 3×3, same width.
 
-    def __init__(self, filters: int, offset: int, **kwargs):
+    ``offsets`` are the embedding slots of its two CIN layers.
+    """
+
+    def __init__(self, filters: int, offsets: Sequence[int], **kwargs):
         super().__init__(**kwargs)
+        if len(offsets) != 2:
+            raise ValueError(f"a residual block has 2 CIN slots, got {offsets}")
         self.filters = int(filters)
-        self.offset = int(offset)
-        self.first = ConvCIN(filters, constants.INNER_KERNEL_SIZE, offset)
+        self.offsets = tuple(int(o) for o in offsets)
+        self.first = ConvCIN(filters, constants.INNER_KERNEL_SIZE,
+                             self.offsets[0])
         self.second = ConvCIN(filters, constants.INNER_KERNEL_SIZE,
-                              offset + 2 * filters, activation=None)
+                              self.offsets[1], activation=None)
 
     def build(self, input_shape):
         self.first.build(input_shape)
@@ -300,7 +295,17 @@ class ResidualBlock(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters,
-                "offset": self.offset}
+                "offsets": list(self.offsets)}
+
+    @classmethod
+    def from_config(cls, config):
+        """Also reads models saved before the embedding layout had one owner:
+        their config gives the first slot, the second followed it."""
+        config = dict(config)
+        if "offset" in config:
+            first = config.pop("offset")
+            config["offsets"] = [first, first + 2 * config["filters"]]
+        return cls(**config)
 
 
 @keras.saving.register_keras_serializable(PACKAGE)
@@ -363,10 +368,10 @@ class StyleTable(keras.layers.Layer):
 
     @property
     def embedding_size(self) -> int:
-        return embedding_size(self.cin_channels)
+        return EmbeddingLayout(self.cin_channels).size
 
     def build(self, input_shape=None):
-        identity = identity_embedding(self.cin_channels)
+        identity = EmbeddingLayout(self.cin_channels).identity()
 
         def initializer(shape, dtype=None):
             return tf.cast(tf.tile(identity[None], [shape[0], 1]), dtype)

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import base64
 import os
 import zipfile
 from typing import Mapping, Sequence, Union
@@ -18,9 +17,8 @@ import tensorflow as tf
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.files import atomic_file
-from magenta_style.imaging.images import thumbnail_jpeg
 from magenta_style.network.layers import PACKAGE, StyleTable
-from magenta_style.network.transformer import build_transformer, cin_channels
+from magenta_style.network.transformer import build_transformer
 
 # What a style embedding is tied to, beside its length: the model attributes
 # recorded with it in style files and manifests.
@@ -49,8 +47,9 @@ class StylizationModel(keras.Model):
         self.style_info = [dict(i) for i in (style_info or
                                              [{}] * len(style_names))]
         self.transformer = build_transformer(self.alpha, self.architecture)
+        self.embedding_layout = self.transformer.embedding_layout
         self.style_table = StyleTable(len(self.style_names),
-                                      cin_channels(self.alpha),
+                                      self.embedding_layout.channels,
                                       name="style_table")
         self.style_table.build()
         self.built = True  # every part is built above, at any input size
@@ -160,14 +159,6 @@ def float32_copy(model: StylizationModel) -> StylizationModel:
         keras.mixed_precision.set_global_policy(previous)
     copy.set_weights(model.get_weights())
     return copy
-
-
-def style_record(source: str, image: np.ndarray, trained_by: str,
-                 steps: int) -> dict:
-    """What a model keeps about a style: source file, training, a thumbnail."""
-    return {"source": os.path.basename(source), "trained_by": trained_by,
-            "steps": int(steps),
-            "thumbnail_jpeg": base64.b64encode(thumbnail_jpeg(image)).decode()}
 
 
 def _as_batch(images: np.ndarray) -> np.ndarray:

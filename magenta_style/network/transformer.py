@@ -19,13 +19,13 @@ import keras
 
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
+from magenta_style.network.embedding import EmbeddingLayout
 from magenta_style.network.layers import (
     ConvCIN,
     CropToReference,
     PadToMultiple,
     ResidualBlock,
     SpaceToDepth,
-    embedding_size,
 )
 
 CONTENT_INPUT = "content"
@@ -46,61 +46,58 @@ def check_architecture(architecture: str) -> None:
             f"{', '.join(constants.ARCHITECTURES)}")
 
 
-def cin_channels(alpha: float = 1.0) -> tuple[int, ...]:
-    """Channel counts of the network's CIN layers, in embedding order."""
-    enc = [scaled_width(c, alpha) for c in constants.ENCODER_CHANNELS]
-    dec = [scaled_width(c, alpha) for c in constants.DECODER_CHANNELS]
-    residual = [enc[-1]] * (2 * constants.NUM_RESIDUAL_BLOCKS)
-    return tuple(enc + residual + dec + [constants.OUTPUT_CHANNELS])
-
-
 def build_transformer(alpha: float = 1.0,
                       architecture: str = constants.DEFAULT_ARCHITECTURE,
                       name: str = "transformer") -> keras.Model:
     """Builds T as a functional model: [content, style_embedding] → stylized.
+
+    Its ``embedding_layout`` attribute is the EmbeddingLayout its CIN layers
+    were built with.
 
     ``content`` is [B, H, W, 3] in [0, 1] for any H, W (mirror-padded to a
     multiple of 4 inside, cropped back at the end); ``style_embedding`` is
     [B, D]; the output has the content's shape, in [0, 1].
     """
     check_architecture(architecture)
-    channels = cin_channels(alpha)
     mobile = architecture == "mobile"
-    content = keras.Input((None, None, 3), name=CONTENT_INPUT)
-    embedding = keras.Input((embedding_size(channels),), name=EMBEDDING_INPUT)
+    encode = [scaled_width(c, alpha) for c in constants.ENCODER_CHANNELS]
+    decode = [scaled_width(c, alpha) for c in constants.DECODER_CHANNELS]
+    # Each CIN layer's slot, handed out in network order: the layout.
+    layout = EmbeddingLayout()
+    encode_slots = [layout.allocate(c) for c in encode]
+    residual_slots = [[layout.allocate(encode[-1]) for _ in range(2)]
+                      for _ in range(constants.NUM_RESIDUAL_BLOCKS)]
+    decode_slots = [layout.allocate(c) for c in decode]
+    output_slot = layout.allocate(constants.OUTPUT_CHANNELS)
 
-    offsets = []
-    position = 0
-    for c in channels:
-        offsets.append(position)
-        position += 2 * c
-    offsets = iter(offsets)
-    enc1, enc2, enc3 = channels[:3]
-    dec1, dec2, out = channels[-3:]
+    content = keras.Input((None, None, 3), name=CONTENT_INPUT)
+    embedding = keras.Input((layout.size,), name=EMBEDDING_INPUT)
     first_kernel = (constants.MOBILE_FIRST_KERNEL_SIZE if mobile
                     else constants.OUTER_KERNEL_SIZE)
     last_kernel = (constants.INNER_KERNEL_SIZE if mobile
                    else constants.OUTER_KERNEL_SIZE)
+    inner = constants.INNER_KERNEL_SIZE
 
     x = PadToMultiple(constants.SIZE_MULTIPLE, name="pad_to_multiple")(content)
     if mobile:
         x = SpaceToDepth(constants.MOBILE_BLOCK_SIZE, name="space_to_depth")(x)
-    x = ConvCIN(enc1, first_kernel, next(offsets), name="encode_1")(
+    x = ConvCIN(encode[0], first_kernel, encode_slots[0], name="encode_1")(
         [x, embedding])
-    x = ConvCIN(enc2, constants.INNER_KERNEL_SIZE, next(offsets), strides=2,
+    x = ConvCIN(encode[1], inner, encode_slots[1], strides=2,
                 name="encode_2")([x, embedding])
-    x = ConvCIN(enc3, constants.INNER_KERNEL_SIZE, next(offsets),
-                strides=1 if mobile else 2, name="encode_3")([x, embedding])
-    for i in range(constants.NUM_RESIDUAL_BLOCKS):
-        offset = next(offsets)
-        next(offsets)  # the block's second CIN layer
-        x = ResidualBlock(enc3, offset, name=f"residual_{i + 1}")(
+    x = ConvCIN(encode[2], inner, encode_slots[2], strides=1 if mobile else 2,
+                name="encode_3")([x, embedding])
+    for i, slots in enumerate(residual_slots):
+        x = ResidualBlock(encode[2], slots, name=f"residual_{i + 1}")(
             [x, embedding])
-    x = ConvCIN(dec1, constants.INNER_KERNEL_SIZE, next(offsets),
-                upsample=not mobile, name="decode_1")([x, embedding])
-    x = ConvCIN(dec2, constants.INNER_KERNEL_SIZE, next(offsets),
-                upsample=True, name="decode_2")([x, embedding])
-    x = ConvCIN(out, last_kernel, next(offsets), upsample=mobile,
-                activation="sigmoid", name="to_rgb")([x, embedding])
+    x = ConvCIN(decode[0], inner, decode_slots[0], upsample=not mobile,
+                name="decode_1")([x, embedding])
+    x = ConvCIN(decode[1], inner, decode_slots[1], upsample=True,
+                name="decode_2")([x, embedding])
+    x = ConvCIN(constants.OUTPUT_CHANNELS, last_kernel, output_slot,
+                upsample=mobile, activation="sigmoid", name="to_rgb")(
+        [x, embedding])
     stylized = CropToReference(name=OUTPUT_NAME)([x, content])
-    return keras.Model([content, embedding], stylized, name=name)
+    model = keras.Model([content, embedding], stylized, name=name)
+    model.embedding_layout = layout
+    return model

@@ -12,6 +12,7 @@ from typing import Sequence
 import numpy as np
 import tensorflow as tf
 from PIL import Image
+from scipy.stats import spearmanr
 
 from magenta_style.imaging.images import to_uint8
 from magenta_style.network.model import StylizationModel
@@ -64,13 +65,6 @@ def style_table(model: StylizationModel, untrained: StylizationModel,
     return rows
 
 
-def spearman(x: Sequence[float], y: Sequence[float]) -> float:
-    """Spearman rank correlation (no ties expected)."""
-    rx = np.argsort(np.argsort(x)).astype(float)
-    ry = np.argsort(np.argsort(y)).astype(float)
-    return float(np.corrcoef(rx, ry)[0, 1])
-
-
 def interpolation(model: StylizationModel, perceptual: PerceptualLoss,
                   grams: dict, photos: Sequence[np.ndarray], a: str, b: str,
                   steps: int = 11) -> dict:
@@ -91,8 +85,8 @@ def interpolation(model: StylizationModel, perceptual: PerceptualLoss,
         loss_b.append(float(np.mean(lb)))
     return {"a": a, "b": b, "weight_a": weights.tolist(),
             "style_loss_a": loss_a, "style_loss_b": loss_b,
-            "spearman_a": spearman(weights, loss_a),
-            "spearman_b": spearman(1 - weights, loss_b)}
+            "spearman_a": float(spearmanr(weights, loss_a).statistic),
+            "spearman_b": float(spearmanr(1 - weights, loss_b).statistic)}
 
 
 def plot_interpolation(study: dict, path: str) -> None:

@@ -22,8 +22,8 @@ import tensorflow as tf
 
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
-from magenta_style.imaging.folders import with_longer_side
 from magenta_style.imaging.images import open_image, stored_size
+from magenta_style.imaging.transforms import resize
 from magenta_style.objective.losses import PerceptualLoss
 
 METHODS = ("lbfgs", "adam")
@@ -49,17 +49,6 @@ class Pastiche(NamedTuple):
     stop_reason: str | None = None
 
 
-def resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
-    """An RGB image resized to height × width (area when shrinking, bicubic
-    when enlarging), float32 clipped to [0, 1]."""
-    h, w = image.shape[:2]
-    if (h, w) == (height, width):
-        return np.asarray(image, np.float32)
-    method = "area" if height <= h and width <= w else "bicubic"
-    resized = tf.image.resize(image, [height, width], method=method)
-    return np.clip(resized.numpy(), 0.0, 1.0).astype(np.float32)
-
-
 def load_content(path: str, image_size: int,
                  log: Callable[[str], None] | None = print) -> np.ndarray:
     """The content photo with its longer side at most ``image_size`` pixels.
@@ -74,17 +63,6 @@ def load_content(path: str, image_size: int,
         log(f"content image {path} is larger than --image_size {image_size}: "
             f"downscaled to {w}x{h}")
     return image
-
-
-def load_style(path: str, style_size: int) -> np.ndarray:
-    """The style image with its longer side ``style_size`` pixels.
-
-    Shrunk if larger, enlarged (bicubic) if smaller, as for training. An image
-    whose shorter side is below MIN_IMAGE_SIDE (as stored, or after shrinking
-    to ``style_size``) is an error: VGG-19 would see too few positions of its
-    deepest style layer to measure a texture.
-    """
-    return with_longer_side(open_image(path, max_side=style_size), style_size)
 
 
 def initial_image(content: np.ndarray, style: np.ndarray, init: str,

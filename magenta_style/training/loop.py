@@ -27,6 +27,7 @@ from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.files import atomic_file
 from magenta_style.network.model import StylizationModel, float32_copy
+from magenta_style.objective.loss_config import LossConfig
 from magenta_style.objective.losses import PerceptualLoss
 from magenta_style.objective.vgg import load_vgg19
 from magenta_style.training import distribute
@@ -235,3 +236,20 @@ def check_resume(output_dir: str, config: TrainConfig, identity: dict,
         with atomic_file(path) as tmp, open(tmp, "w") as f:
             json.dump(run, f, indent=2)
 
+
+def recorded_loss_config(model_path: str | None) -> LossConfig | None:
+    """The LossConfig that the training run of a model recorded in its
+    folder (train_config.json), or None (the bundled model, a lone file)."""
+    if model_path is None:
+        return None
+    folder = (model_path if os.path.isdir(model_path)
+              else os.path.dirname(os.path.abspath(model_path)))
+    path = os.path.join(folder, constants.TRAIN_CONFIG_FILENAME)
+    if not os.path.isfile(path):
+        return None
+    try:
+        with open(path) as f:
+            return LossConfig.from_dict(json.load(f)["loss"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise MagentaStyleError(f"cannot read the loss of {path}: {error}"
+                                ) from None

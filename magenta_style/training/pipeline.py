@@ -25,6 +25,7 @@ from magenta_style.constants import IMAGE_KINDS
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.folders import list_images
 from magenta_style.imaging.images import open_image, to_uint8
+from magenta_style.imaging.transforms import center_crop
 
 # A decoded photo keeps at most this many training crop sides on its longer
 # side, so a crop can cover anything from a detail to the whole scene.
@@ -76,18 +77,6 @@ def random_crop(image: tf.Tensor, image_size: int, seed: tf.Tensor
                                           crop_seed)
     crop = tf.image.resize(crop, [image_size, image_size], antialias=True)
     crop = tf.image.stateless_random_flip_left_right(crop, flip_seed)
-    crop.set_shape([image_size, image_size, 3])
-    return tf.clip_by_value(crop, 0.0, 1.0)
-
-
-def center_crop(image: tf.Tensor, image_size: int) -> tf.Tensor:
-    """The largest central square, resized to image_size² (for evaluation)."""
-    shape = tf.shape(image)
-    side = tf.minimum(shape[0], shape[1])
-    top = (shape[0] - side) // 2
-    left = (shape[1] - side) // 2
-    crop = image[top:top + side, left:left + side]
-    crop = tf.image.resize(crop, [image_size, image_size], antialias=True)
     crop.set_shape([image_size, image_size, 3])
     return tf.clip_by_value(crop, 0.0, 1.0)
 
