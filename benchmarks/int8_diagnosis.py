@@ -32,16 +32,20 @@ def main(argv):
     import tensorflow as tf
 
     from export.calibration import representative_data
-    from export.convert import convert, interpreter, serving_model
+    from export.convert import (
+        convert,
+        interpreter,
+        serving_model,
+        with_sliced_padding,
+    )
     from magenta_style.imaging.folders import sample_images
-    from magenta_style.network.layers import padding_with_slices
     from magenta_style.network.model import load_model
 
     model = load_model(FLAGS.model)
     generate = representative_data(model, sample_images(FLAGS.photos,
                                                         FLAGS.count))
     converter = tf.lite.TFLiteConverter.from_keras_model(
-        serving_model(model.transformer))
+        serving_model(with_sliced_padding(model.transformer)))
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = generate
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
@@ -54,7 +58,7 @@ def main(argv):
             yield [next(v for k, v in sample.items() if k in name)
                    for name in order]
 
-    with contextlib.redirect_stdout(io.StringIO()), padding_with_slices():
+    with contextlib.redirect_stdout(io.StringIO()):
         debugger = tf.lite.experimental.QuantizationDebugger(
             converter=converter, debug_dataset=as_lists)
         debugger.run()

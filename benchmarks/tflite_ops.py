@@ -4,7 +4,7 @@ r"""TFLite time of the graph pieces that are not convolutions.
 
 Converts one-layer models and prints their median latency (2 threads):
 reflection padding as TFLite's MIRROR_PAD against the slices and concat that
-the export traces (layers.padding_with_slices), and cropping as
+the export traces (layers.mirror_pad with_slices), and cropping as
 STRIDED_SLICE against SLICE (layers.crop_to), at the shapes of the network.
 """
 
@@ -36,18 +36,14 @@ def main(argv):
 
     from benchmarks.common import median_seconds
     from export.convert import interpreter
-    from magenta_style.network.layers import (
-        ReflectionPadding2D,
-        crop_to,
-        padding_with_slices,
-    )
+    from magenta_style.network.layers import ReflectionPadding2D, crop_to
 
     rng = np.random.default_rng(0)
 
-    def lite_ms(layer, size, channels, context=contextlib.nullcontext):
+    def lite_ms(layer, size, channels):
         """Median ms of ``layer`` alone in TFLite on [1, size, size, C]."""
         x = keras.Input((None, None, channels), batch_size=1, name="x")
-        with context(), contextlib.redirect_stdout(io.StringIO()):
+        with contextlib.redirect_stdout(io.StringIO()):
             converter = tf.lite.TFLiteConverter.from_keras_model(
                 keras.Model(x, {"y": layer(x)}))
             flatbuffer = converter.convert()
@@ -58,8 +54,8 @@ def main(argv):
     print(f"{'op':<28} {'input':>14} {'MIRROR_PAD':>11} {'slices':>8}")
     for size, channels, pad in PAD_SHAPES:
         mirror = lite_ms(ReflectionPadding2D(pad), size, channels)
-        slices = lite_ms(ReflectionPadding2D(pad), size, channels,
-                         padding_with_slices)
+        slices = lite_ms(ReflectionPadding2D(pad, with_slices=True), size,
+                         channels)
         print(f"{f'reflection pad {pad}':<28} {f'{size}²×{channels}':>14} "
               f"{mirror:>9.2f}ms {slices:>6.2f}ms", flush=True)
 

@@ -19,7 +19,6 @@ from tensorflow.lite.python import schema_py_generated as schema_fb
 from tensorflow.lite.tools import flatbuffer_utils
 
 from magenta_style.errors import MagentaStyleError
-from magenta_style.network.layers import padding_with_slices
 from magenta_style.network.transformer import (
     CONTENT_INPUT,
     EMBEDDING_INPUT,
@@ -34,6 +33,22 @@ _FLOAT_NORMALIZATION_OPS = ("MEAN", "SQUARED_DIFFERENCE", "RSQRT", "SUB",
                             "MUL", "ADD", "LOGISTIC")
 
 RepresentativeData = Callable[[], Iterable[dict]]
+
+
+def with_sliced_padding(transformer: keras.Model) -> keras.Model:
+    """A copy of the transformer (same weights) whose mirror pads trace as
+    SLICE and CONCATENATION row copies: the faster graph in TFLite
+    (layers.mirror_pad)."""
+
+    def clone(layer: keras.layers.Layer) -> keras.layers.Layer:
+        config = layer.get_config()
+        if "pad_with_slices" in config:
+            config["pad_with_slices"] = True
+        return layer.__class__.from_config(config)
+
+    copy = keras.models.clone_model(transformer, clone_function=clone)
+    copy.set_weights(transformer.get_weights())
+    return copy
 
 
 def serving_model(transformer: keras.Model,
@@ -88,10 +103,11 @@ def convert(transformer: keras.Model, mode: str,
     if mode not in MODES:
         raise MagentaStyleError(
             f"unknown quantization mode '{mode}'; choose from {', '.join(MODES)}")
-    converter = _converter(serving_model(transformer, fixed_size), mode,
-                           representative)
+    converter = _converter(
+        serving_model(with_sliced_padding(transformer), fixed_size), mode,
+        representative)
     # The converter prints the traced signature to stdout; keep it quiet.
-    with contextlib.redirect_stdout(io.StringIO()), padding_with_slices():
+    with contextlib.redirect_stdout(io.StringIO()):
         try:
             if mode != "mixed":
                 flatbuffer = converter.convert()

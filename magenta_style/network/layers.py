@@ -9,8 +9,7 @@ fine-tuning and the TFLite export (the embedding is an input tensor).
 
 from __future__ import annotations
 
-import contextlib
-from typing import Iterator, Sequence
+from typing import Sequence
 
 import keras
 import tensorflow as tf
@@ -45,35 +44,19 @@ def crop_to(x: tf.Tensor, height, width) -> tf.Tensor:
                     tf.stack([-1, height, width, x.shape[-1]]))
 
 
-_padding_with_slices = False
-
-
-@contextlib.contextmanager
-def padding_with_slices() -> Iterator[None]:
-    """Within it, ``mirror_pad`` is traced as SLICE and CONCATENATION ops.
-
-    For TFLite export: TFLite's MIRROR_PAD kernel copies element by element
-    and took 9.8 ms to pad 128²×128 by 1 pixel, against 1.8 ms for slice
-    and concat copies of whole rows, which halves the network's time at 512²
-    (benchmarks/RESULTS.md). TensorFlow's MirrorPad and its gradient are
-    faster than the slices (a training step takes 5% less), so training
-    traces outside it. Both give the same values.
-    """
-    global _padding_with_slices
-    previous, _padding_with_slices = _padding_with_slices, True
-    try:
-        yield
-    finally:
-        _padding_with_slices = previous
-
-
-def mirror_pad(x: tf.Tensor, top: int, bottom: int, left: int, right: int
-               ) -> tf.Tensor:
+def mirror_pad(x: tf.Tensor, top: int, bottom: int, left: int, right: int,
+               with_slices: bool = False) -> tf.Tensor:
     """Reflection padding of H and W (the edge row is not repeated).
 
-    Each pad must be smaller than its side.
+    Each pad must be smaller than its side. ``with_slices`` traces it as
+    SLICE and CONCATENATION row copies instead of one MirrorPad, for TFLite:
+    its MIRROR_PAD kernel copies element by element and took 9.8 ms to pad
+    128²×128 by 1 pixel, against 1.8 ms for the row copies, which halves the
+    network's time at 512² (benchmarks/RESULTS.md). TensorFlow's MirrorPad
+    and its gradient are faster than the slices (a training step takes 5%
+    less), so training keeps it. Both give the same values.
     """
-    if not _padding_with_slices:
+    if not with_slices:
         return tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]],
                       mode="REFLECT")
     return _mirror_rows(_mirror_rows(x, 1, top, bottom), 2, left, right)
@@ -81,15 +64,19 @@ def mirror_pad(x: tf.Tensor, top: int, bottom: int, left: int, right: int
 
 @keras.saving.register_keras_serializable(PACKAGE)
 class ReflectionPadding2D(keras.layers.Layer):
-    """Mirror padding by ``padding`` pixels on each side of H and W."""
+    """Mirror padding by ``padding`` pixels on each side of H and W
+    (``with_slices``: see mirror_pad)."""
 
-    def __init__(self, padding: int, **kwargs):
+    def __init__(self, padding: int, with_slices: bool = False, **kwargs):
         super().__init__(**kwargs)
+        if padding < 0:
+            raise ValueError(f"padding must be >= 0, got {padding}")
         self.padding = int(padding)
+        self.with_slices = bool(with_slices)
 
     def call(self, x):
         p = self.padding
-        return mirror_pad(x, p, p, p, p)
+        return mirror_pad(x, p, p, p, p, self.with_slices)
 
     def compute_output_shape(self, input_shape):
         def grow(dim):
@@ -99,7 +86,8 @@ class ReflectionPadding2D(keras.layers.Layer):
         return (b, grow(h), grow(w), c)
 
     def get_config(self):
-        return {**super().get_config(), "padding": self.padding}
+        return {**super().get_config(), "padding": self.padding,
+                "with_slices": self.with_slices}
 
 
 @keras.saving.register_keras_serializable(PACKAGE)
@@ -214,7 +202,8 @@ class ConvCIN(keras.layers.Layer):
 
     def __init__(self, filters: int, kernel_size: int, offset: int,
                  strides: int = 1, upsample: bool = False,
-                 activation: str | None = "relu", **kwargs):
+                 activation: str | None = "relu",
+                 pad_with_slices: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.filters = int(filters)
         self.kernel_size = int(kernel_size)
@@ -223,7 +212,9 @@ class ConvCIN(keras.layers.Layer):
         self.upsample = bool(upsample)
         self.activation = keras.activations.get(activation)
         self.upsampling = NearestUpsampling2D(2) if upsample else None
-        self.pad = ReflectionPadding2D(self.kernel_size // 2)
+        self.pad_with_slices = bool(pad_with_slices)
+        self.pad = ReflectionPadding2D(self.kernel_size // 2,
+                                       self.pad_with_slices)
         self.conv = keras.layers.Conv2D(
             self.filters, self.kernel_size, strides=self.strides,
             padding="valid", use_bias=False,
@@ -260,7 +251,8 @@ class ConvCIN(keras.layers.Layer):
         return {**super().get_config(), "filters": self.filters,
                 "kernel_size": self.kernel_size, "offset": self.offset,
                 "strides": self.strides, "upsample": self.upsample,
-                "activation": keras.activations.serialize(self.activation)}
+                "activation": keras.activations.serialize(self.activation),
+                "pad_with_slices": self.pad_with_slices}
 
 
 @keras.saving.register_keras_serializable(PACKAGE)
@@ -270,16 +262,20 @@ class ResidualBlock(keras.layers.Layer):
     ``offsets`` are the embedding slots of its two CIN layers.
     """
 
-    def __init__(self, filters: int, offsets: Sequence[int], **kwargs):
+    def __init__(self, filters: int, offsets: Sequence[int],
+                 pad_with_slices: bool = False, **kwargs):
         super().__init__(**kwargs)
         if len(offsets) != 2:
             raise ValueError(f"a residual block has 2 CIN slots, got {offsets}")
         self.filters = int(filters)
         self.offsets = tuple(int(o) for o in offsets)
+        self.pad_with_slices = bool(pad_with_slices)
         self.first = ConvCIN(filters, constants.INNER_KERNEL_SIZE,
-                             self.offsets[0])
+                             self.offsets[0],
+                             pad_with_slices=self.pad_with_slices)
         self.second = ConvCIN(filters, constants.INNER_KERNEL_SIZE,
-                              self.offsets[1], activation=None)
+                              self.offsets[1], activation=None,
+                              pad_with_slices=self.pad_with_slices)
 
     def build(self, input_shape):
         self.first.build(input_shape)
@@ -295,7 +291,8 @@ class ResidualBlock(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters,
-                "offsets": list(self.offsets)}
+                "offsets": list(self.offsets),
+                "pad_with_slices": self.pad_with_slices}
 
     @classmethod
     def from_config(cls, config):
@@ -317,15 +314,19 @@ class PadToMultiple(keras.layers.Layer):
     which TFLite's CONV_2D needs. H and W must be at least ``multiple``.
     """
 
-    def __init__(self, multiple: int = constants.SIZE_MULTIPLE, **kwargs):
+    def __init__(self, multiple: int = constants.SIZE_MULTIPLE,
+                 pad_with_slices: bool = False, **kwargs):
         super().__init__(**kwargs)
+        if multiple < 1:
+            raise ValueError(f"multiple must be >= 1, got {multiple}")
         self.multiple = int(multiple)
+        self.pad_with_slices = bool(pad_with_slices)
 
     def call(self, x):
         m = self.multiple
         hw = tf.shape(x)[1:3]
         target = (hw + m - 1) // m * m
-        padded = mirror_pad(x, 0, m - 1, 0, m - 1)
+        padded = mirror_pad(x, 0, m - 1, 0, m - 1, self.pad_with_slices)
         return crop_to(padded, target[0], target[1])
 
     def compute_output_shape(self, input_shape):
@@ -336,7 +337,8 @@ class PadToMultiple(keras.layers.Layer):
         return (b, grow(h), grow(w), c)
 
     def get_config(self):
-        return {**super().get_config(), "multiple": self.multiple}
+        return {**super().get_config(), "multiple": self.multiple,
+                "pad_with_slices": self.pad_with_slices}
 
 
 @keras.saving.register_keras_serializable(PACKAGE)
