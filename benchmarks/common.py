@@ -32,6 +32,31 @@ def matmul_peak_gflops(dtype: tf.DType, n: int = 4096, runs: int = 5) -> float:
     return 2 * n ** 3 / seconds / 1e9
 
 
+def conv_peak_gflops(dtype: tf.DType, size: int = 64, channels: int = 128,
+                     batch: int = 8, runs: int = 5) -> float:
+    """Measured 3×3 convolution throughput in GFLOP/s (NHWC, same padding):
+    the transformer's residual-block convolution, the bound of its work."""
+    x = tf.cast(tf.random.uniform([batch, size, size, channels]), dtype)
+    kernel = tf.cast(tf.random.uniform([3, 3, channels, channels]), dtype)
+    conv = tf.function(lambda v: tf.nn.conv2d(v, kernel, 1, "SAME"))
+    seconds = median_seconds(lambda: conv(x).numpy(), runs)
+    return 2.0 * batch * size * size * 9 * channels * channels / seconds / 1e9
+
+
+def peaks() -> dict[str, float]:
+    """Matmul 4096² and 3×3 convolution peaks, float32 and bfloat16, GFLOP/s."""
+    return {f"{kind} {name}": measure(dtype)
+            for kind, measure in (("matmul", matmul_peak_gflops),
+                                  ("conv", conv_peak_gflops))
+            for name, dtype in (("float32", tf.float32),
+                                ("bfloat16", tf.bfloat16))}
+
+
+def format_peaks(found: dict[str, float]) -> str:
+    """One line: every peak of ``peaks``."""
+    return "peak GFLOP/s: " + ", ".join(f"{k} {v:.0f}" for k, v in found.items())
+
+
 def _conv_flops(conv: keras.layers.Conv2D, height: int, width: int) -> float:
     """2 · multiply-adds of one convolution producing a height×width output."""
     k_h, k_w, c_in, c_out = conv.kernel.shape

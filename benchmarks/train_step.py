@@ -3,7 +3,9 @@ r"""Training-step speed: seconds per step, images/s and fraction of peak.
   python benchmarks/train_step.py --vgg_weights ../shared/data/vgg19_notop.h5 \
       --content_dir ../shared/data/photos [--precision mixed_bfloat16] [--jit]
 
-Prints the machine's measured matmul peak (float32 and bfloat16) first, then
+Prints the machine's measured peaks first (4096² matmul and 3×3 convolution,
+float32 and bfloat16; "of peak" is against the convolution peak of the
+precision), then
 for each size × batch the median step time fed by synthetic tensors and by
 the real tf.data pipeline over --content_dir.
 """
@@ -35,8 +37,9 @@ def main(argv):
     import tensorflow as tf
 
     from benchmarks.common import (
-        matmul_peak_gflops,
+        format_peaks,
         median_seconds,
+        peaks,
         transformer_gflops,
         vgg_gflops,
     )
@@ -46,11 +49,11 @@ def main(argv):
     from magenta_style.training.pipeline import PhotoFolder
     from magenta_style.training.trainer import StyleTransferTrainer
 
-    peak32 = matmul_peak_gflops(tf.float32)
-    peak16 = matmul_peak_gflops(tf.bfloat16)
-    print(f"peak matmul 4096²: float32 {peak32:.0f} GFLOP/s, "
-          f"bfloat16 {peak16:.0f} GFLOP/s")
-    peak = peak16 if FLAGS.precision == "mixed_bfloat16" else peak32
+    found = peaks()
+    print(format_peaks(found))
+    # The work is convolutions: the bound is the convolution peak.
+    peak = found["conv bfloat16" if FLAGS.precision == "mixed_bfloat16"
+                 else "conv float32"]
     keras.mixed_precision.set_global_policy(FLAGS.precision)
 
     perceptual = PerceptualLoss(load_vgg19(FLAGS.vgg_weights))

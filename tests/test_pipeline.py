@@ -47,7 +47,7 @@ def test_corrupt_images_are_skipped_and_counted(tmp_path):
 
 def test_folder_without_readable_images_is_an_error(tmp_path):
     (tmp_path / "x.png").write_bytes(b"nope")
-    with pytest.raises(MagentaStyleError, match="no readable photo"):
+    with pytest.raises(MagentaStyleError, match="no readable image"):
         PhotoFolder(str(tmp_path)).share(32)
     with pytest.raises(MagentaStyleError, match="not found"):
         PhotoFolder(str(tmp_path / "missing"))

@@ -188,7 +188,7 @@ class PhotoFolder:
             self.paths[pipeline::pipelines], image_size)
         if not photos:
             raise MagentaStyleError(
-                f"no readable photo in {self.directory}"
+                f"no readable image in {self.directory}"
                 + (f" for input pipeline {pipeline + 1} of {pipelines}"
                    if pipelines > 1 else "")
                 + f" ({len(bad)} unreadable or too small)")
