@@ -38,8 +38,8 @@ def test_corrupt_images_are_skipped_and_counted(tmp_path):
     _write(str(tmp_path / "tiny.png"), size=(8, 8))
     photos, line = PhotoFolder(str(tmp_path)).share(32)
     assert len(photos) == 3 and all(p.dtype == np.uint8 for p in photos)
-    assert "3 photos" in line
-    assert "skipped 2 unreadable or too small (broken.jpg, tiny.png)" in line
+    assert "3 images" in line
+    assert "skipped 1 unreadable (broken.jpg); skipped 1 too small (tiny.png)" in line
     examples, _ = PhotoFolder(str(tmp_path)).examples(32, [0], seed=0)
     image, style = next(iter(examples))
     assert image.shape == (32, 32, 3) and int(style) == 0
@@ -101,5 +101,5 @@ def test_pipelines_share_out_disjoint_photos(tmp_path):
         _write(str(tmp_path / f"p{i}.png"))
     folder = PhotoFolder(str(tmp_path))
     lines = [folder.share(32, pipeline=i, pipelines=2)[1] for i in range(2)]
-    assert "p0.png, p2.png, p4.png" in lines[0] and "3 photos" in lines[0]
-    assert "p1.png, p3.png" in lines[1] and "2 photos" in lines[1]
+    assert "p0.png, p2.png, p4.png" in lines[0] and "3 images" in lines[0]
+    assert "p1.png, p3.png" in lines[1] and "2 images" in lines[1]

@@ -77,6 +77,10 @@ def fitted_size(size: tuple[int, int], max_side: int | None
     return _scaled(size, max_side / max(size))
 
 
+class ImageTooSmallError(MagentaStyleError):
+    """An image below the one size rule (constants.MIN_IMAGE_SIDE)."""
+
+
 def check_image_size(size: tuple[int, int], path: str,
                      stored: tuple[int, int] | None = None) -> None:
     """Raises unless the image ``path`` of ``size`` (width, height; shrunk
@@ -85,7 +89,7 @@ def check_image_size(size: tuple[int, int], path: str,
         return
     shrunk = (f" after shrinking to {max(size)} (from {stored[0]}x{stored[1]})"
               if stored and tuple(stored) != tuple(size) else "")
-    raise MagentaStyleError(
+    raise ImageTooSmallError(
         f"image {path} is {size[0]}x{size[1]} pixels{shrunk}: too small, its "
         f"shorter side must be at least {constants.MIN_IMAGE_SIDE} pixels")
 

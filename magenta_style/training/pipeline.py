@@ -24,7 +24,11 @@ import tensorflow as tf
 from magenta_style.constants import IMAGE_KINDS
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.folders import list_images
-from magenta_style.imaging.images import open_image, to_uint8
+from magenta_style.imaging.images import (
+    ImageTooSmallError,
+    open_image,
+    to_uint8,
+)
 from magenta_style.imaging.transforms import center_crop
 
 # A decoded photo keeps at most this many training crop sides on its longer
@@ -41,22 +45,25 @@ def decode_photo(path: str, image_size: int) -> np.ndarray:
 
 
 def decode_photos(paths: Sequence[str], image_size: int
-                  ) -> tuple[list[np.ndarray], list[str], list[str]]:
-    """Decodes photos in parallel (``decode_photo``): (photos, their paths,
-    the unreadable paths)."""
+                  ) -> tuple[list[np.ndarray], list[str], dict[str, list[str]]]:
+    """Decodes photos in parallel (``decode_photo``): the photos, their paths,
+    and the skipped paths by reason ("unreadable", "too small")."""
 
     def decode(path):
         try:
             return decode_photo(path, image_size)
+        except ImageTooSmallError:
+            return "too small"
         except MagentaStyleError:
-            return None
+            return "unreadable"
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         decoded = list(pool.map(decode, paths))
-    photos = [p for p in decoded if p is not None]
-    good = [path for path, p in zip(paths, decoded) if p is not None]
-    bad = [path for path, p in zip(paths, decoded) if p is None]
-    return photos, good, bad
+    photos = [p for p in decoded if not isinstance(p, str)]
+    good = [path for path, p in zip(paths, decoded) if not isinstance(p, str)]
+    skipped = {reason: [path for path, p in zip(paths, decoded) if p == reason]
+               for reason in ("unreadable", "too small")}
+    return photos, good, {k: v for k, v in skipped.items() if v}
 
 
 def random_crop(image: tf.Tensor, image_size: int, seed: tf.Tensor
@@ -184,21 +191,21 @@ class PhotoFolder:
               ) -> tuple[list[np.ndarray | str], str]:
         """This pipeline's readable photos (arrays, or paths when not kept
         decoded) and a line that says which they are."""
-        photos, good, bad = decode_photos(
+        photos, good, skipped = decode_photos(
             self.paths[pipeline::pipelines], image_size)
+        reasons = "; ".join(f"skipped {len(paths)} {reason} ({_names(paths)})"
+                            for reason, paths in skipped.items())
         if not photos:
             raise MagentaStyleError(
                 f"no readable image in {self.directory}"
                 + (f" for input pipeline {pipeline + 1} of {pipelines}"
-                   if pipelines > 1 else "")
-                + f" ({len(bad)} unreadable or too small)")
-        line = f"content: {len(photos)} photos in {self.directory}"
+                   if pipelines > 1 else "") + f" ({reasons})")
+        line = f"content: {len(photos)} images in {self.directory}"
         if pipelines > 1:
             line += (f" (input pipeline {pipeline + 1} of {pipelines}: "
                      f"{_names(good)})")
-        if bad:
-            line += (f"; skipped {len(bad)} unreadable or too small "
-                     f"({_names(bad)})")
+        if reasons:
+            line += "; " + reasons
         return (photos if self.keep_decoded else good), line
 
     def examples(self, image_size: int, style_rows: Sequence[int], seed: int,
