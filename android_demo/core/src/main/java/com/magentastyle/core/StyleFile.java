@@ -2,7 +2,6 @@ package com.magentastyle.core;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Map;
 
 /**
  * A standalone style embedding file ({@code *.style.json}) exported by the Python library:
@@ -52,13 +51,7 @@ public final class StyleFile {
      * @throws StyleFileException if the file is malformed
      */
     public static Style parse(String json) {
-        Map<String, Object> root;
-        try {
-            root = Json.parseObject(json);
-        } catch (JsonException e) {
-            throw new StyleFileException("style file: " + e.getMessage(), e);
-        }
-        Fields f = new Fields(root, "style file", StyleFileException::new);
+        Fields f = Fields.parse(json, "style file", StyleFileException::new);
         String format = f.string("format");
         if (!FORMAT.equals(format)) {
             throw new StyleFileException("style file: format must be \"" + FORMAT + "\", found \"" + format + "\"");
@@ -106,16 +99,10 @@ public final class StyleFile {
                 throw new StyleFileException("style file '" + name + "': embedding[" + i + "] is " + embedding[i]);
             }
         }
-        // metadata is informational and free-form: take "source" when it is a string, ignore the rest.
-        String source = null;
-        Object metadata = root.get("metadata");
-        if (metadata instanceof Map) {
-            Object s = ((Map<?, ?>) metadata).get("source");
-            if (s instanceof String) {
-                source = (String) s;
-            }
-        }
-        return new Style(name, embedding, null, source);
+        // metadata is free-form: take "source" when it is a string, ignore the rest.
+        Fields metadata = f.optObject("metadata");
+        Object source = metadata == null ? null : metadata.value("source");
+        return new Style(name, embedding, null, source instanceof String ? (String) source : null);
     }
 
     /** Decodes consecutive little-endian IEEE 754 binary16 values to float32 (exact). */

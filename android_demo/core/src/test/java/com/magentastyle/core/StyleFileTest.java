@@ -196,4 +196,11 @@ public class StyleFileTest {
                 .replace("\"metadata\": {\"source\": \"x.jpg\", \"steps\": 500, \"trained_by\": \"finetune\"}", "\"metadata\": null");
         assertNull(StyleFile.parse(json, 1).source());
     }
+
+    @Test
+    public void metadataMustBeAnObject() {
+        String json = TestData.styleFile("s", 1, "float16", TestData.base64OfHalves(0x3C00))
+                .replace("\"metadata\": {\"source\": \"x.jpg\", \"steps\": 500, \"trained_by\": \"finetune\"}", "\"metadata\": [1]");
+        assertContains(expectFailure(json, 1).getMessage(), "\"metadata\" must be an object, found array");
+    }
 }
