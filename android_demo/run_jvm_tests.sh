@@ -155,7 +155,7 @@ CP="$MAIN_OUT:$TEST_OUT:$JSON:$JUNIT:$HAMCREST"
 status=0
 if [ -n "$CONTRACT_MANIFEST" ]; then
     mkdir -p "$(dirname "$CONTRACT_OUT")"
-    if ! java -cp "$MAIN_OUT:$JSON" com.magentastyle.core.ContractMain "$CONTRACT_MANIFEST" "$CONTRACT_OUT"; then
+    if ! java -cp "$MAIN_OUT:$TEST_OUT:$JSON" com.magentastyle.core.ContractMain "$CONTRACT_MANIFEST" "$CONTRACT_OUT"; then
         echo "error: ContractMain failed for $CONTRACT_MANIFEST" >&2
         status=1
     fi

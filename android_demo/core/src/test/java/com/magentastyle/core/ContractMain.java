@@ -7,14 +7,18 @@ import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import org.json.JSONArray;
+import org.json.JSONException;
+import org.json.JSONObject;
 
 /**
- * Writes the JVM side of the Python↔JVM contract test.
+ * Writes the JVM side of the Python↔JVM contract test; test tooling, not part of the app.
  *
- * <pre>java -cp core-classes com.magentastyle.core.ContractMain styles.json out.json</pre>
+ * <pre>java -cp core-classes:test-classes:json.jar com.magentastyle.core.ContractMain styles.json out.json</pre>
  *
- * Output (floats written as exact float32 values, see {@link JsonWriter}; ARGB pixels written as
- * unsigned 32-bit numbers, e.g. 0xFF102030 = 4279246896, the value Python computes for
+ * Output, written with {@code org.json} (floats as the double of the float32, which reads back as
+ * that float32, except that -0.0 is written as {@code -0}, read back as 0; ARGB pixels as unsigned
+ * 32-bit numbers, e.g. 0xFF102030 = 4279246896, the value Python computes for
  * {@code 0xFF000000 | r << 16 | g << 8 | b}):
  * <pre>
  * {"blend_2": [...],                       styles 0 and 1, weights 0.3 and 0.7
@@ -59,7 +63,7 @@ public final class ContractMain {
     private ContractMain() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, JSONException {
         if (args.length != 2) {
             System.err.println("usage: ContractMain MANIFEST_PATH OUT_PATH");
             System.exit(2);
@@ -92,69 +96,69 @@ public final class ContractMain {
         return argb;
     }
 
-    private static StringBuilder appendUnsigned(StringBuilder sb, int[] values) {
-        sb.append('[');
-        for (int i = 0; i < values.length; i++) {
-            if (i > 0) {
-                sb.append(", ");
-            }
-            sb.append(Integer.toUnsignedLong(values[i]));
+    private static JSONArray floats(float[] values) throws JSONException {
+        JSONArray array = new JSONArray();
+        for (float v : values) {
+            array.put((double) v);
         }
-        return sb.append(']');
+        return array;
+    }
+
+    private static JSONArray unsigned(int[] values) {
+        JSONArray array = new JSONArray();
+        for (int v : values) {
+            array.put(Integer.toUnsignedLong(v));
+        }
+        return array;
+    }
+
+    private static JSONArray ints(int... values) {
+        JSONArray array = new JSONArray();
+        for (int v : values) {
+            array.put(v);
+        }
+        return array;
+    }
+
+    /** Puts {@code key}, the blend of {@code styles}, and {@code key_spec}, its styles and weights. */
+    private static void putBlend(JSONObject out, String key, Manifest manifest, int[] styles, double[] weights)
+            throws JSONException {
+        float[][] embeddings = new float[styles.length][];
+        JSONArray weightList = new JSONArray();
+        for (int i = 0; i < styles.length; i++) {
+            embeddings[i] = manifest.style(styles[i]).embeddingUnsafe();
+            weightList.put(weights[i]);
+        }
+        out.put(key + "_spec", new JSONObject().put("styles", ints(styles)).put("weights", weightList));
+        out.put(key, floats(Blender.blend(embeddings, weights)));
     }
 
     /** Builds the contract JSON for a manifest (needs at least two styles). */
-    static String build(Manifest manifest) {
+    static String build(Manifest manifest) throws JSONException {
         int n = manifest.styles().size();
         if (n < 2) {
             throw new IllegalArgumentException("the contract needs a manifest with at least 2 styles, this one has " + n);
         }
-        StringBuilder sb = new StringBuilder(1 << 16);
-        sb.append("{\n");
-
-        float[] blend2 = Blender.blend(
-                new float[][] {manifest.style(0).embeddingUnsafe(), manifest.style(1).embeddingUnsafe()},
-                new double[] {0.3, 0.7});
-        sb.append("\"blend_2_spec\": {\"styles\": [0, 1], \"weights\": [0.3, 0.7]},\n");
-        sb.append("\"blend_2\": ");
-        JsonWriter.appendFloats(sb, blend2).append(",\n");
-
+        JSONObject out = new JSONObject();
+        putBlend(out, "blend_2", manifest, new int[] {0, 1}, new double[] {0.3, 0.7});
         if (n >= 3) {
-            float[] blend3 = Blender.blend(
-                    new float[][] {
-                        manifest.style(0).embeddingUnsafe(),
-                        manifest.style(1).embeddingUnsafe(),
-                        manifest.style(2).embeddingUnsafe(),
-                    },
-                    new double[] {1, 2, 1});
-            sb.append("\"blend_3_spec\": {\"styles\": [0, 1, 2], \"weights\": [1.0, 2.0, 1.0]},\n");
-            sb.append("\"blend_3\": ");
-            JsonWriter.appendFloats(sb, blend3).append(",\n");
+            putBlend(out, "blend_3", manifest, new int[] {0, 1, 2}, new double[] {1, 2, 1});
         }
 
         int[] argb = testPixels();
-        float[] tensor = Pixels.toTensor(argb, PIXELS_WIDTH, PIXELS_HEIGHT);
-        sb.append("\"pixels\": {\"width\": ").append(PIXELS_WIDTH)
-                .append(", \"height\": ").append(PIXELS_HEIGHT)
-                .append(", \"argb\": ");
-        appendUnsigned(sb, argb).append(", \"tensor\": ");
-        JsonWriter.appendFloats(sb, tensor).append("},\n");
+        out.put("pixels", new JSONObject().put("width", PIXELS_WIDTH).put("height", PIXELS_HEIGHT)
+                .put("argb", unsigned(argb))
+                .put("tensor", floats(Pixels.toTensor(argb, PIXELS_WIDTH, PIXELS_HEIGHT))));
 
         int[] back = Pixels.fromTensor(TO_ARGB_TENSOR, TO_ARGB_TENSOR.length / 3, 1);
-        sb.append("\"to_argb\": {\"tensor\": ");
-        JsonWriter.appendFloats(sb, TO_ARGB_TENSOR).append(", \"argb\": ");
-        appendUnsigned(sb, back).append("},\n");
+        out.put("to_argb", new JSONObject().put("tensor", floats(TO_ARGB_TENSOR)).put("argb", unsigned(back)));
 
-        sb.append("\"fit_sizes\": [");
-        for (int i = 0; i < FIT_CASES.length; i++) {
-            int[] c = FIT_CASES[i];
+        JSONArray fitSizes = new JSONArray();
+        for (int[] c : FIT_CASES) {
             InputSize size = InputSize.fit(c[0], c[1], c[2]);
-            if (i > 0) {
-                sb.append(", ");
-            }
-            JsonWriter.appendInts(sb, new int[] {c[0], c[1], c[2], size.width(), size.height()});
+            fitSizes.put(ints(c[0], c[1], c[2], size.width(), size.height()));
         }
-        sb.append("]\n}\n");
-        return sb.toString();
+        out.put("fit_sizes", fitSizes);
+        return out.toString();
     }
 }
