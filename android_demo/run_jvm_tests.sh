@@ -2,7 +2,8 @@
 # Builds and tests the pure-JVM :core module without Gradle (plain javac + JUnit 4).
 #
 #   bash android_demo/run_jvm_tests.sh                        # compile + run all JUnit tests
-#   bash android_demo/run_jvm_tests.sh --contract MANIFEST OUT  # also write the Python<->JVM contract JSON
+#   bash android_demo/run_jvm_tests.sh --contract MANIFEST OUT [STYLE_FILE ...]
+#                                   # also write the Python<->JVM contract JSON, style files imported too
 #
 # Needs a JDK 17+ (javac, java; run as root without one, the script apt-installs default-jdk-headless),
 # JUnit 4 + Hamcrest jars and Android's org.json as a jar (Android ships it, the JVM does not). The jars
@@ -13,18 +14,23 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 [--contract MANIFEST_PATH OUT_PATH]" >&2
+    echo "usage: $0 [--contract MANIFEST_PATH OUT_PATH [STYLE_FILE ...]]" >&2
     exit 2
 }
 
 CONTRACT_MANIFEST=""
 CONTRACT_OUT=""
+CONTRACT_STYLE_FILES=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --contract)
             [ $# -ge 3 ] || usage
             CONTRACT_MANIFEST="$2"; CONTRACT_OUT="$3"
             shift 3
+            while [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; do
+                CONTRACT_STYLE_FILES+=("$1")
+                shift
+            done
             ;;
         -h|--help)
             usage
@@ -46,6 +52,9 @@ abspath() {
 if [ -n "$CONTRACT_MANIFEST" ]; then
     CONTRACT_MANIFEST="$(abspath "$CONTRACT_MANIFEST")"
     CONTRACT_OUT="$(abspath "$CONTRACT_OUT")"
+    for i in "${!CONTRACT_STYLE_FILES[@]}"; do
+        CONTRACT_STYLE_FILES[i]="$(abspath "${CONTRACT_STYLE_FILES[i]}")"
+    done
     if [ ! -f "$CONTRACT_MANIFEST" ]; then
         echo "error: manifest not found: $CONTRACT_MANIFEST" >&2
         exit 2
@@ -155,7 +164,8 @@ CP="$MAIN_OUT:$TEST_OUT:$JSON:$JUNIT:$HAMCREST"
 status=0
 if [ -n "$CONTRACT_MANIFEST" ]; then
     mkdir -p "$(dirname "$CONTRACT_OUT")"
-    if ! java -cp "$MAIN_OUT:$TEST_OUT:$JSON" com.magentastyle.core.ContractMain "$CONTRACT_MANIFEST" "$CONTRACT_OUT"; then
+    if ! java -cp "$MAIN_OUT:$TEST_OUT:$JSON" com.magentastyle.core.ContractMain "$CONTRACT_MANIFEST" "$CONTRACT_OUT" \
+            "${CONTRACT_STYLE_FILES[@]}"; then
         echo "error: ContractMain failed for $CONTRACT_MANIFEST" >&2
         status=1
     fi

@@ -9,8 +9,8 @@ import org.json.JSONArray;
 
 /**
  * The model manifest {@code styles.json} written by the Python exporter next to
- * {@code model.tflite}: model file, signature and tensor names, embedding size and the built-in
- * styles. Unknown keys are ignored.
+ * {@code model.tflite}: model file, signature and tensor names, the network (architecture, alpha,
+ * embedding size) and the built-in styles. Unknown keys are ignored.
  */
 public final class Manifest {
     public static final String FORMAT = "magenta_style.manifest";
@@ -26,21 +26,21 @@ public final class Manifest {
     private final String contentInput;
     private final String styleInput;
     private final String output;
-    private final int embeddingSize;
+    private final Network network;
     private final int sizeMultiple;
     private final int defaultHeight;
     private final int defaultWidth;
     private final List<Style> styles;
 
     private Manifest(String modelFile, String signature, String contentInput, String styleInput,
-                     String output, int embeddingSize, int sizeMultiple, int defaultHeight,
+                     String output, Network network, int sizeMultiple, int defaultHeight,
                      int defaultWidth, List<Style> styles) {
         this.modelFile = modelFile;
         this.signature = signature;
         this.contentInput = contentInput;
         this.styleInput = styleInput;
         this.output = output;
-        this.embeddingSize = embeddingSize;
+        this.network = network;
         this.sizeMultiple = sizeMultiple;
         this.defaultHeight = defaultHeight;
         this.defaultWidth = defaultWidth;
@@ -159,7 +159,7 @@ public final class Manifest {
             }
             styles.add(new Style(name, embedding, s.optString("thumbnail", null), s.optString("source", null)));
         }
-        return new Manifest(modelFile, signature, contentInput, styleInput, output, embeddingSize,
+        return new Manifest(modelFile, signature, contentInput, styleInput, output, new Network(embeddingSize, f),
                 sizeMultiple, defaultHeight, defaultWidth, styles);
     }
 
@@ -188,7 +188,12 @@ public final class Manifest {
     }
 
     public int embeddingSize() {
-        return embeddingSize;
+        return network.embeddingSize();
+    }
+
+    /** The network the model's styles are made for: what an imported style file must fit. */
+    public Network network() {
+        return network;
     }
 
     /** Image sides must be multiples of this (4 for the Dumoulin et al. network). */

@@ -14,7 +14,7 @@ import org.json.JSONObject;
 /**
  * Writes the JVM side of the Python↔JVM contract test; test tooling, not part of the app.
  *
- * <pre>java -cp core-classes:test-classes:json.jar com.magentastyle.core.ContractMain styles.json out.json</pre>
+ * <pre>java -cp core-classes:test-classes:json.jar com.magentastyle.core.ContractMain styles.json out.json [x.style.json ...]</pre>
  *
  * Output, written with {@code org.json} (floats as the double of the float32, which reads back as
  * that float32, except that -0.0 is written as {@code -0}, read back as 0; ARGB pixels as unsigned
@@ -26,7 +26,8 @@ import org.json.JSONObject;
  *  "blend_2_spec": {...}, "blend_3_spec": {...},
  *  "pixels": {"width": 7, "height": 5, "argb": [...], "tensor": [...]},
  *  "to_argb": {"tensor": [...], "argb": [...]},   float → byte conversion of edge values
- *  "fit_sizes": [[w, h, longSide, W, H], ...]}
+ *  "fit_sizes": [[w, h, longSide, W, H], ...],
+ *  "style_files": {"x.style.json": {"name": ..., "embedding": [...]} or {"refused": "message"}, ...}}
  * </pre>
  */
 public final class ContractMain {
@@ -64,8 +65,8 @@ public final class ContractMain {
     }
 
     public static void main(String[] args) throws IOException, JSONException {
-        if (args.length != 2) {
-            System.err.println("usage: ContractMain MANIFEST_PATH OUT_PATH");
+        if (args.length < 2) {
+            System.err.println("usage: ContractMain MANIFEST_PATH OUT_PATH [STYLE_FILE ...]");
             System.exit(2);
             return;
         }
@@ -73,12 +74,26 @@ public final class ContractMain {
         try (InputStream in = new FileInputStream(args[0])) {
             manifest = Manifest.parse(in);
         }
-        String json = build(manifest);
+        JSONObject styleFiles = new JSONObject();
+        for (int i = 2; i < args.length; i++) {
+            styleFiles.put(args[i], importStyleFile(args[i], manifest));
+        }
+        String json = build(manifest).put("style_files", styleFiles).toString();
         try (Writer w = new OutputStreamWriter(new FileOutputStream(args[1]), StandardCharsets.UTF_8)) {
             w.write(json);
         }
         System.out.println("ContractMain: wrote " + args[1] + " (" + manifest.styles().size() + " styles, embedding_size "
                 + manifest.embeddingSize() + ")");
+    }
+
+    /** What importing a style file into the app gives: the style, or why it is refused. */
+    static JSONObject importStyleFile(String path, Manifest manifest) throws IOException, JSONException {
+        try (InputStream in = new FileInputStream(path)) {
+            Style style = StyleFile.parse(in, manifest.network());
+            return new JSONObject().put("name", style.name()).put("embedding", floats(style.embeddingUnsafe()));
+        } catch (StyleFileException e) {
+            return new JSONObject().put("refused", e.getMessage());
+        }
     }
 
     /** The deterministic 7x5 test image: row-major, y then x. */
@@ -134,7 +149,7 @@ public final class ContractMain {
     }
 
     /** Builds the contract JSON for a manifest (needs at least two styles). */
-    static String build(Manifest manifest) throws JSONException {
+    static JSONObject build(Manifest manifest) throws JSONException {
         int n = manifest.styles().size();
         if (n < 2) {
             throw new IllegalArgumentException("the contract needs a manifest with at least 2 styles, this one has " + n);
@@ -158,7 +173,6 @@ public final class ContractMain {
             InputSize size = InputSize.fit(c[0], c[1], c[2]);
             fitSizes.put(ints(c[0], c[1], c[2], size.width(), size.height()));
         }
-        out.put("fit_sizes", fitSizes);
-        return out.toString();
+        return out.put("fit_sizes", fitSizes);
     }
 }

@@ -59,12 +59,18 @@ public class ContractMainTest {
     public void writesTheContractFile() throws Exception {
         File manifestFile = tmp.newFile("styles.json");
         Files.write(manifestFile.toPath(), TestData.threeStyleManifest().getBytes(StandardCharsets.UTF_8));
+        File fits = tmp.newFile("fits.style.json");
+        Files.write(fits.toPath(), TestData.styleFile("fits", 4, "float16",
+                TestData.base64OfHalves(0x3C00, 0xC000, 0x3800, 0x0000)).getBytes(StandardCharsets.UTF_8));
+        File tooShort = tmp.newFile("short.style.json");
+        Files.write(tooShort.toPath(), TestData.styleFile("short", 1, "float16",
+                TestData.base64OfHalves(0x3C00)).getBytes(StandardCharsets.UTF_8));
         File out = new File(tmp.getRoot(), "contract.json");
         PrintStream originalOut = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, "UTF-8"));
         try {
-            ContractMain.main(new String[] {manifestFile.getPath(), out.getPath()});
+            ContractMain.main(new String[] {manifestFile.getPath(), out.getPath(), fits.getPath(), tooShort.getPath()});
         } finally {
             System.setOut(originalOut);
         }
@@ -100,20 +106,27 @@ public class ContractMainTest {
             assertEquals(Integer.toUnsignedLong(expectedBack[i]), back[i]);
         }
 
-        JSONArray fits = json.getJSONArray("fit_sizes");
-        assertEquals(ContractMain.FIT_CASES.length, fits.length());
-        for (int i = 0; i < fits.length(); i++) {
-            long[] row = longs(fits.getJSONArray(i));
+        JSONArray sizes = json.getJSONArray("fit_sizes");
+        assertEquals(ContractMain.FIT_CASES.length, sizes.length());
+        for (int i = 0; i < sizes.length(); i++) {
+            long[] row = longs(sizes.getJSONArray(i));
             int[] c = ContractMain.FIT_CASES[i];
             InputSize s = InputSize.fit(c[0], c[1], c[2]);
             assertArrayEquals(new long[] {c[0], c[1], c[2], s.width(), s.height()}, row);
         }
+
+        JSONObject styleFiles = json.getJSONObject("style_files");
+        JSONObject imported = styleFiles.getJSONObject(fits.getPath());
+        assertEquals("fits", imported.getString("name"));
+        assertBits(new float[] {1f, -2f, 0.5f, 0f}, floats(imported.getJSONArray("embedding")));
+        assertEquals("style 'short' has embedding size 1 but the model's is 4: a style only fits the network it was "
+                + "trained for", styleFiles.getJSONObject(tooShort.getPath()).getString("refused"));
     }
 
     @Test
     public void twoStylesGiveNoThreeWayBlend() throws Exception {
         Manifest m = Manifest.parse(TestData.manifest(2, TestData.style("a", 1f, 2f), TestData.style("b", 3f, 4f)));
-        JSONObject json = new JSONObject(ContractMain.build(m));
+        JSONObject json = ContractMain.build(m);
         assertTrue(json.has("blend_2"));
         assertFalse(json.has("blend_3"));
         assertArrayEquals(new float[] {(float) (0.3 * 1 + 0.7 * 3), (float) (0.3 * 2 + 0.7 * 4)},
