@@ -2,29 +2,35 @@
 # Builds and tests the pure-JVM :core module without Gradle (plain javac + JUnit 4).
 #
 #   bash android_demo/run_jvm_tests.sh                        # compile + run all JUnit tests
-#   bash android_demo/run_jvm_tests.sh --contract MANIFEST OUT  # also write the Python<->JVM contract JSON
+#   bash android_demo/run_jvm_tests.sh --contract MANIFEST OUT [STYLE_FILE ...]
+#                                   # also write the Python<->JVM contract JSON, style files imported too
 #
-# Needs a JDK 17+ (javac, java; run as root without one, the script apt-installs default-jdk-headless)
-# and JUnit 4 + Hamcrest jars. The jars are looked up in $JUNIT_JAR /
-# $HAMCREST_JAR, then /usr/share/java (Debian: apt-get install -y junit4). Run as root without the jars,
-# the script installs them with apt-get. Output classes go to android_demo/core/build-ci (gitignored);
+# Needs a JDK 17+ (javac, java; run as root without one, the script apt-installs default-jdk-headless),
+# JUnit 4 + Hamcrest jars and Android's org.json as a jar (Android ships it, the JVM does not). The jars
+# are looked up in $JUNIT_JAR / $HAMCREST_JAR / $JSON_JAR, then /usr/share/java (Debian: apt-get install
+# -y junit4 libandroid-json-java). Run as root without the jars, the script installs them with apt-get. Output classes go to android_demo/core/build-ci (gitignored);
 # sources are recompiled only when something changed. Exits non-zero on any failure and ends with
 # JUnit's summary line ("OK (N tests)" or "Tests run: N,  Failures: M").
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 [--contract MANIFEST_PATH OUT_PATH]" >&2
+    echo "usage: $0 [--contract MANIFEST_PATH OUT_PATH [STYLE_FILE ...]]" >&2
     exit 2
 }
 
 CONTRACT_MANIFEST=""
 CONTRACT_OUT=""
+CONTRACT_STYLE_FILES=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --contract)
             [ $# -ge 3 ] || usage
             CONTRACT_MANIFEST="$2"; CONTRACT_OUT="$3"
             shift 3
+            while [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; do
+                CONTRACT_STYLE_FILES+=("$1")
+                shift
+            done
             ;;
         -h|--help)
             usage
@@ -46,6 +52,9 @@ abspath() {
 if [ -n "$CONTRACT_MANIFEST" ]; then
     CONTRACT_MANIFEST="$(abspath "$CONTRACT_MANIFEST")"
     CONTRACT_OUT="$(abspath "$CONTRACT_OUT")"
+    for i in "${!CONTRACT_STYLE_FILES[@]}"; do
+        CONTRACT_STYLE_FILES[i]="$(abspath "${CONTRACT_STYLE_FILES[i]}")"
+    done
     if [ ! -f "$CONTRACT_MANIFEST" ]; then
         echo "error: manifest not found: $CONTRACT_MANIFEST" >&2
         exit 2
@@ -99,14 +108,16 @@ find_jar() {
 locate_jars() {
     JUNIT="$(find_jar "${JUNIT_JAR:-}" junit4.jar junit-4.13.2.jar junit.jar)" || return 1
     HAMCREST="$(find_jar "${HAMCREST_JAR:-}" hamcrest-core.jar hamcrest.jar hamcrest-all.jar)" || return 1
+    JSON="$(find_jar "${JSON_JAR:-}" com.android.json.jar)" || return 1
 }
 
 if ! locate_jars; then
-    if apt_install junit4; then
-        locate_jars || { echo "error: junit4 installed but its jars were not found in /usr/share/java" >&2; exit 1; }
+    if apt_install junit4 libandroid-json-java; then
+        locate_jars || { echo "error: junit4 and libandroid-json-java installed but their jars were not found in /usr/share/java" >&2; exit 1; }
     else
-        echo "error: JUnit 4 jars not found. Install them (as root: apt-get install -y junit4, which provides" >&2
-        echo "       /usr/share/java/junit4.jar and hamcrest-core.jar) or set JUNIT_JAR and HAMCREST_JAR." >&2
+        echo "error: jars not found. Install them (as root: apt-get install -y junit4 libandroid-json-java, which" >&2
+        echo "       provide /usr/share/java/junit4.jar, hamcrest-core.jar and com.android.json.jar) or set" >&2
+        echo "       JUNIT_JAR, HAMCREST_JAR and JSON_JAR." >&2
         exit 1
     fi
 fi
@@ -133,10 +144,10 @@ if [ "$needs_build" = "1" ]; then
     mkdir -p "$MAIN_OUT" "$TEST_OUT"
     echo "Compiling :core main sources (javac --release 17) ..."
     find "$MAIN_SRC" -name '*.java' > "$BUILD/main-sources.txt"
-    javac --release 17 -encoding UTF-8 -Xlint:all -d "$MAIN_OUT" @"$BUILD/main-sources.txt"
+    javac --release 17 -encoding UTF-8 -Xlint:all -d "$MAIN_OUT" -cp "$JSON" @"$BUILD/main-sources.txt"
     echo "Compiling :core test sources ..."
     find "$TEST_SRC" -name '*.java' > "$BUILD/test-sources.txt"
-    javac --release 17 -encoding UTF-8 -d "$TEST_OUT" -cp "$MAIN_OUT:$JUNIT:$HAMCREST" @"$BUILD/test-sources.txt"
+    javac --release 17 -encoding UTF-8 -d "$TEST_OUT" -cp "$MAIN_OUT:$JSON:$JUNIT:$HAMCREST" @"$BUILD/test-sources.txt"
     touch "$STAMP"
 else
     echo "Compiled classes are up to date ($BUILD)."
@@ -148,12 +159,13 @@ if grep -rEn '^\s*import\s+(static\s+)?(android|androidx)\.' "$MAIN_SRC" "$TEST_
     exit 1
 fi
 
-CP="$MAIN_OUT:$TEST_OUT:$JUNIT:$HAMCREST"
+CP="$MAIN_OUT:$TEST_OUT:$JSON:$JUNIT:$HAMCREST"
 
 status=0
 if [ -n "$CONTRACT_MANIFEST" ]; then
     mkdir -p "$(dirname "$CONTRACT_OUT")"
-    if ! java -cp "$MAIN_OUT" com.magentastyle.core.ContractMain "$CONTRACT_MANIFEST" "$CONTRACT_OUT"; then
+    if ! java -cp "$MAIN_OUT:$TEST_OUT:$JSON" com.magentastyle.core.ContractMain "$CONTRACT_MANIFEST" "$CONTRACT_OUT" \
+            "${CONTRACT_STYLE_FILES[@]}"; then
         echo "error: ContractMain failed for $CONTRACT_MANIFEST" >&2
         status=1
     fi

@@ -1,10 +1,12 @@
 """The Android core (pure JVM) against the Python implementation.
 
 Runs the JVM unit tests, then lets the JVM blend embeddings from an exported
-manifest and turn a fixed pixel array into the model's input; checks both
-against Python and runs the exported .tflite on them against Keras.
+manifest, turn a fixed pixel array into the model's input and import style
+files; checks all three against Python and runs the exported .tflite on the
+first two against Keras.
 """
 
+import base64
 import json
 import math
 import os
@@ -15,6 +17,7 @@ import pytest
 from conftest import REPO
 
 from export import convert, manifest
+from magenta_style.errors import MagentaStyleError
 from magenta_style.network.model import StylizationModel
 
 SCRIPT = os.path.join(REPO, "android_demo", "run_jvm_tests.sh")
@@ -29,8 +32,38 @@ def model():
     return stylizer
 
 
+def write_style_file(path, name, embedding, network):
+    """A .style.json file of ``embedding`` made for ``network``."""
+    values = np.asarray(embedding, "<f2")
+    path.write_text(json.dumps({
+        "format": "magenta_style.style", "format_version": 1, "name": name,
+        "embedding_size": len(values), "dtype": "float16",
+        "byte_order": "little",
+        "embedding": base64.b64encode(values.tobytes()).decode("ascii"),
+        "metadata": {"source": f"{name}.jpg", **network}}))
+    return str(path)
+
+
 @pytest.fixture(scope="module")
-def jvm(model, tmp_path_factory):
+def style_files(model, tmp_path_factory):
+    """One style file made for ``model``'s network and three that are not."""
+    folder = tmp_path_factory.mktemp("style_files")
+    wide = StylizationModel(["wide"], alpha=1.0)
+    own = model.embedding(0)
+    return {
+        "fits": write_style_file(folder / "fits.style.json", "fits", own,
+                                 model.network),
+        "mobile": write_style_file(folder / "mobile.style.json", "mobile", own,
+                                   {**model.network, "architecture": "mobile"}),
+        "alpha": write_style_file(folder / "alpha.style.json", "alpha", own,
+                                  {**model.network, "alpha": 1.0}),
+        "wide": write_style_file(folder / "wide.style.json", "wide",
+                                 wide.embedding(0), wide.network),
+    }
+
+
+@pytest.fixture(scope="module")
+def jvm(model, style_files, tmp_path_factory):
     """Runs the JVM tests and the JVM side of the contract; returns its JSON."""
     folder = tmp_path_factory.mktemp("contract")
     manifest_path = folder / manifest.MANIFEST_FILE
@@ -38,8 +71,8 @@ def jvm(model, tmp_path_factory):
         manifest.build_manifest(model, "float32", (384, 384))))
     out = folder / "jvm.json"
     process = subprocess.run(["bash", SCRIPT, "--contract", str(manifest_path),
-                              str(out)], capture_output=True, text=True,
-                             timeout=900)
+                              str(out), *style_files.values()],
+                             capture_output=True, text=True, timeout=900)
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
     assert "OK (" in process.stdout  # JUnit's summary: every JVM test passed
     return json.loads(out.read_text())
@@ -80,6 +113,27 @@ def test_jvm_input_sizes_keep_aspect_in_multiples_of_four(jvm):
         assert w == max(4, 4 * math.floor(width * scale / 4 + 0.5))
         assert h == max(4, 4 * math.floor(height * scale / 4 + 0.5))
         assert max(w, h) == long_side
+
+
+def test_style_files_fit_on_both_sides_alike(model, jvm, style_files):
+    exported = manifest.build_manifest(model, "float32", (384, 384))
+    refusals = {}
+    for key, path in style_files.items():
+        imported = jvm["style_files"][path]
+        try:
+            entry = manifest.add_style_file(exported, path)["styles"][-1]
+        except MagentaStyleError as error:
+            refusals[key] = imported["refused"]
+            assert imported["refused"] == str(error)
+        else:
+            assert "refused" not in imported, imported["refused"]
+            np.testing.assert_array_equal(
+                np.asarray(imported["embedding"], np.float32),
+                np.asarray(entry["embedding"], np.float32))
+    assert sorted(refusals) == ["alpha", "mobile", "wide"]
+    assert "architecture mobile" in refusals["mobile"]
+    assert "alpha 1.0" in refusals["alpha"]
+    assert "alpha 1)" in refusals["wide"]
 
 
 def test_tflite_on_jvm_inputs_matches_keras(model, jvm):

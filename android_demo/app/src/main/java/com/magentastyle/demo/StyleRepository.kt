@@ -49,7 +49,7 @@ class StyleRepository(private val context: Context) {
             .sortedWith(compareBy<File> { it.lastModified() }.thenBy { it.name })
         for (file in files) {
             try {
-                val style = file.inputStream().use { StyleFile.parse(it, manifest.embeddingSize()) }
+                val style = file.inputStream().use { StyleFile.parse(it, manifest.network()) }
                 entries += importedEntry(file, style)
             } catch (e: Exception) {
                 Log.w(TAG, "skipping imported style ${file.name}: ${e.message}")
@@ -67,7 +67,7 @@ class StyleRepository(private val context: Context) {
     fun importStyle(uri: Uri, manifest: Manifest): StyleEntry {
         val text = (context.contentResolver.openInputStream(uri) ?: throw FileNotFoundException("cannot open $uri"))
             .use { Text.readUtf8(it, Text.MAX_STYLE_FILE_BYTES) }
-        val style = StyleFile.parse(text, manifest.embeddingSize())
+        val style = StyleFile.parse(text, manifest.network())
         if (!importedDir.isDirectory && !importedDir.mkdirs()) {
             throw IOException("cannot create $importedDir")
         }

@@ -5,12 +5,12 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
+import org.json.JSONArray;
 
 /**
  * The model manifest {@code styles.json} written by the Python exporter next to
- * {@code model.tflite}: model file, signature and tensor names, embedding size and the built-in
- * styles. Unknown keys are ignored.
+ * {@code model.tflite}: model file, signature and tensor names, the network (architecture, alpha,
+ * embedding size) and the built-in styles. Unknown keys are ignored.
  */
 public final class Manifest {
     public static final String FORMAT = "magenta_style.manifest";
@@ -26,21 +26,21 @@ public final class Manifest {
     private final String contentInput;
     private final String styleInput;
     private final String output;
-    private final int embeddingSize;
+    private final Network network;
     private final int sizeMultiple;
     private final int defaultHeight;
     private final int defaultWidth;
     private final List<Style> styles;
 
     private Manifest(String modelFile, String signature, String contentInput, String styleInput,
-                     String output, int embeddingSize, int sizeMultiple, int defaultHeight,
+                     String output, Network network, int sizeMultiple, int defaultHeight,
                      int defaultWidth, List<Style> styles) {
         this.modelFile = modelFile;
         this.signature = signature;
         this.contentInput = contentInput;
         this.styleInput = styleInput;
         this.output = output;
-        this.embeddingSize = embeddingSize;
+        this.network = network;
         this.sizeMultiple = sizeMultiple;
         this.defaultHeight = defaultHeight;
         this.defaultWidth = defaultWidth;
@@ -58,13 +58,7 @@ public final class Manifest {
      * @throws ManifestException with a message naming the problem (and expected/actual values)
      */
     public static Manifest parse(String json) {
-        Map<String, Object> root;
-        try {
-            root = Json.parseObject(json);
-        } catch (JsonException e) {
-            throw new ManifestException("styles.json: " + e.getMessage(), e);
-        }
-        Fields f = new Fields(root, "styles.json", ManifestException::new);
+        Fields f = Fields.parse(json, "styles.json", ManifestException::new);
 
         String format = f.string("format");
         if (!FORMAT.equals(format)) {
@@ -92,12 +86,14 @@ public final class Manifest {
         int defaultHeight = 384;
         int defaultWidth = 384;
         if (f.has("default_size")) {
-            List<Object> ds = f.array("default_size");
-            if (ds.size() != 2 || !isPositiveInt(ds.get(0)) || !isPositiveInt(ds.get(1))) {
+            JSONArray ds = f.array("default_size");
+            Integer height = Fields.asInt(ds.opt(0));
+            Integer width = Fields.asInt(ds.opt(1));
+            if (ds.length() != 2 || height == null || width == null || height <= 0 || width <= 0) {
                 throw new ManifestException("styles.json: default_size must be [height, width] with positive integers");
             }
-            defaultHeight = ((JsonNumber) ds.get(0)).intValueExact();
-            defaultWidth = ((JsonNumber) ds.get(1)).intValueExact();
+            defaultHeight = height;
+            defaultWidth = width;
         }
 
         String contentInput = DEFAULT_CONTENT_INPUT;
@@ -112,10 +108,9 @@ public final class Manifest {
             if (style != null) {
                 styleInput = style.optString("name", styleInput);
                 if (style.has("shape")) {
-                    List<Object> shape = style.array("shape");
-                    Object last = shape.isEmpty() ? null : shape.get(shape.size() - 1);
-                    if (last instanceof JsonNumber && ((JsonNumber) last).isInt()
-                            && ((JsonNumber) last).intValueExact() != embeddingSize) {
+                    JSONArray shape = style.array("shape");
+                    Integer last = Fields.asInt(shape.opt(shape.length() - 1));
+                    if (last != null && last != embeddingSize) {
                         throw new ManifestException("styles.json: inputs.style_embedding.shape ends with "
                                 + last + " but embedding_size is " + embeddingSize);
                     }
@@ -131,44 +126,41 @@ public final class Manifest {
             }
         }
 
-        List<Object> rawStyles = f.array("styles");
-        if (rawStyles.isEmpty()) {
+        JSONArray rawStyles = f.array("styles");
+        if (rawStyles.length() == 0) {
             throw new ManifestException("styles.json: the style list is empty; the manifest must contain at least one style");
         }
-        List<Style> styles = new ArrayList<>(rawStyles.size());
-        for (int i = 0; i < rawStyles.size(); i++) {
-            Fields s = f.asObject(rawStyles.get(i), "styles[" + i + "]", "styles.json: styles[" + i + "]");
+        List<Style> styles = new ArrayList<>(rawStyles.length());
+        for (int i = 0; i < rawStyles.length(); i++) {
+            Fields s = f.asObject(rawStyles.opt(i), "styles[" + i + "]", "styles.json: styles[" + i + "]");
             String name = s.string("name");
             if (name.isEmpty()) {
                 throw new ManifestException("styles.json: styles[" + i + "] has an empty name");
             }
-            List<Object> values = s.array("embedding");
-            if (values.size() != embeddingSize) {
+            JSONArray values = s.array("embedding");
+            if (values.length() != embeddingSize) {
                 throw new ManifestException("styles.json: style '" + name + "' (index " + i + ") has an embedding of length "
-                        + values.size() + ", expected embedding_size " + embeddingSize);
+                        + values.length() + ", expected embedding_size " + embeddingSize);
             }
             float[] embedding = new float[embeddingSize];
             for (int j = 0; j < embeddingSize; j++) {
-                Object v = values.get(j);
-                if (!(v instanceof JsonNumber)) {
+                Object v = values.opt(j);
+                if (!(v instanceof Number)) {
                     throw new ManifestException("styles.json: style '" + name + "' embedding[" + j
-                            + "] must be a number, found " + Json.typeName(v));
+                            + "] must be a number, found " + Fields.typeName(v));
                 }
-                float x = ((JsonNumber) v).floatValue();
-                if (Float.isInfinite(x)) {
+                // The literal's double rounded to float32, as numpy casts the float Python's json reads.
+                float x = (float) ((Number) v).doubleValue();
+                if (!Float.isFinite(x)) {
                     throw new ManifestException("styles.json: style '" + name + "' embedding[" + j
-                            + "] = " + v + " overflows float32");
+                            + "] = " + v + " is not a finite float32");
                 }
                 embedding[j] = x;
             }
             styles.add(new Style(name, embedding, s.optString("thumbnail", null), s.optString("source", null)));
         }
-        return new Manifest(modelFile, signature, contentInput, styleInput, output, embeddingSize,
+        return new Manifest(modelFile, signature, contentInput, styleInput, output, new Network(embeddingSize, f),
                 sizeMultiple, defaultHeight, defaultWidth, styles);
-    }
-
-    private static boolean isPositiveInt(Object v) {
-        return v instanceof JsonNumber && ((JsonNumber) v).isInt() && ((JsonNumber) v).intValueExact() > 0;
     }
 
     public String modelFile() {
@@ -196,7 +188,12 @@ public final class Manifest {
     }
 
     public int embeddingSize() {
-        return embeddingSize;
+        return network.embeddingSize();
+    }
+
+    /** The network the model's styles are made for: what an imported style file must fit. */
+    public Network network() {
+        return network;
     }
 
     /** Image sides must be multiples of this (4 for the Dumoulin et al. network). */

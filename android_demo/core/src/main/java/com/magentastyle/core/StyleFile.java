@@ -2,7 +2,6 @@ package com.magentastyle.core;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Map;
 
 /**
  * A standalone style embedding file ({@code *.style.json}) exported by the Python library:
@@ -10,11 +9,12 @@ import java.util.Map;
  * <pre>
  * {"format": "magenta_style.style", "format_version": 1, "name": "my_style",
  *  "embedding_size": 3206, "dtype": "float16", "byte_order": "little",
- *  "embedding": "&lt;base64 of float16 little-endian bytes&gt;", "metadata": {"source": "x.jpg", ...}}
+ *  "embedding": "&lt;base64 of float16 little-endian bytes&gt;",
+ *  "metadata": {"architecture": "paper", "alpha": 1.0, "source": "x.jpg", ...}}
  * </pre>
  *
- * Importing one adds a style to the app without a new model, as long as its embedding size
- * matches the model's.
+ * Importing one adds a style to the app without a new model, as long as it was made for the
+ * model's network: same architecture, alpha and embedding size.
  */
 public final class StyleFile {
     public static final String FORMAT = "magenta_style.style";
@@ -25,40 +25,20 @@ public final class StyleFile {
     private StyleFile() {
     }
 
-    /** Reads UTF-8 JSON from {@code in} (not closed) and parses it; see {@link #parse(String, int)}. */
-    public static Style parse(InputStream in, int expectedEmbeddingSize) throws IOException {
-        return parse(Text.readUtf8(in, Text.MAX_STYLE_FILE_BYTES), expectedEmbeddingSize);
+    /** Reads UTF-8 JSON from {@code in} (not closed) and parses it; see {@link #parse(String, Network)}. */
+    public static Style parse(InputStream in, Network model) throws IOException {
+        return parse(Text.readUtf8(in, Text.MAX_STYLE_FILE_BYTES), model);
     }
 
     /**
-     * Parses a style file and checks it against the model.
+     * Parses a style file and checks that it was made for the model's network (architecture,
+     * alpha and embedding size; see {@link Network}).
      *
-     * @param expectedEmbeddingSize the model's embedding size ({@link Manifest#embeddingSize()})
-     * @throws StyleFileException naming the problem, with expected and actual values
+     * @param model the model's network ({@link Manifest#network()})
+     * @throws StyleFileException if the file is malformed or made for another network
      */
-    public static Style parse(String json, int expectedEmbeddingSize) {
-        Style style = parse(json);
-        if (style.embeddingSize() != expectedEmbeddingSize) {
-            throw new StyleFileException("style '" + style.name() + "' has embedding_size " + style.embeddingSize()
-                    + " but this model expects " + expectedEmbeddingSize
-                    + "; the style was trained for a different model");
-        }
-        return style;
-    }
-
-    /**
-     * Parses a style file without checking it against a model.
-     *
-     * @throws StyleFileException if the file is malformed
-     */
-    public static Style parse(String json) {
-        Map<String, Object> root;
-        try {
-            root = Json.parseObject(json);
-        } catch (JsonException e) {
-            throw new StyleFileException("style file: " + e.getMessage(), e);
-        }
-        Fields f = new Fields(root, "style file", StyleFileException::new);
+    public static Style parse(String json, Network model) {
+        Fields f = Fields.parse(json, "style file", StyleFileException::new);
         String format = f.string("format");
         if (!FORMAT.equals(format)) {
             throw new StyleFileException("style file: format must be \"" + FORMAT + "\", found \"" + format + "\"");
@@ -106,16 +86,11 @@ public final class StyleFile {
                 throw new StyleFileException("style file '" + name + "': embedding[" + i + "] is " + embedding[i]);
             }
         }
-        // metadata is informational and free-form: take "source" when it is a string, ignore the rest.
-        String source = null;
-        Object metadata = root.get("metadata");
-        if (metadata instanceof Map) {
-            Object s = ((Map<?, ?>) metadata).get("source");
-            if (s instanceof String) {
-                source = (String) s;
-            }
-        }
-        return new Style(name, embedding, null, source);
+        // metadata is free-form: the network the style was made for, "source" when it is a string.
+        Fields metadata = f.optObject("metadata");
+        model.checkFits(name, new Network(count, metadata));
+        Object source = metadata == null ? null : metadata.value("source");
+        return new Style(name, embedding, null, source instanceof String ? (String) source : null);
     }
 
     /** Decodes consecutive little-endian IEEE 754 binary16 values to float32 (exact). */

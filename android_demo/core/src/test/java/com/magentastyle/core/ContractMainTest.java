@@ -11,8 +11,8 @@ import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.List;
-import java.util.Map;
+import org.json.JSONArray;
+import org.json.JSONObject;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -21,20 +21,18 @@ public class ContractMainTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
-    private static float[] floats(Object list) {
-        List<?> l = (List<?>) list;
-        float[] out = new float[l.size()];
+    private static float[] floats(JSONArray list) throws Exception {
+        float[] out = new float[list.length()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = ((JsonNumber) l.get(i)).floatValue();
+            out[i] = (float) list.getDouble(i);
         }
         return out;
     }
 
-    private static long[] longs(Object list) {
-        List<?> l = (List<?>) list;
-        long[] out = new long[l.size()];
+    private static long[] longs(JSONArray list) throws Exception {
+        long[] out = new long[list.length()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = Long.parseLong(((JsonNumber) l.get(i)).literal());
+            out[i] = list.getLong(i);
         }
         return out;
     }
@@ -61,68 +59,82 @@ public class ContractMainTest {
     public void writesTheContractFile() throws Exception {
         File manifestFile = tmp.newFile("styles.json");
         Files.write(manifestFile.toPath(), TestData.threeStyleManifest().getBytes(StandardCharsets.UTF_8));
+        File fits = tmp.newFile("fits.style.json");
+        Files.write(fits.toPath(), TestData.styleFile("fits", 4, "float16",
+                TestData.base64OfHalves(0x3C00, 0xC000, 0x3800, 0x0000)).getBytes(StandardCharsets.UTF_8));
+        File tooShort = tmp.newFile("short.style.json");
+        Files.write(tooShort.toPath(), TestData.styleFile("short", 1, "float16",
+                TestData.base64OfHalves(0x3C00)).getBytes(StandardCharsets.UTF_8));
         File out = new File(tmp.getRoot(), "contract.json");
         PrintStream originalOut = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, "UTF-8"));
         try {
-            ContractMain.main(new String[] {manifestFile.getPath(), out.getPath()});
+            ContractMain.main(new String[] {manifestFile.getPath(), out.getPath(), fits.getPath(), tooShort.getPath()});
         } finally {
             System.setOut(originalOut);
         }
         assertTrue(captured.toString("UTF-8").contains("3 styles, embedding_size 4"));
 
-        Map<String, Object> json = Json.parseObject(new String(Files.readAllBytes(out.toPath()), StandardCharsets.UTF_8));
+        JSONObject json = new JSONObject(new String(Files.readAllBytes(out.toPath()), StandardCharsets.UTF_8));
         Manifest m = Manifest.parse(TestData.threeStyleManifest());
 
         assertBits(Blender.blend(new float[][] {m.style(0).embedding(), m.style(1).embedding()}, new double[] {0.3, 0.7}),
-                floats(json.get("blend_2")));
+                floats(json.getJSONArray("blend_2")));
         assertBits(Blender.blend(new float[][] {m.style(0).embedding(), m.style(1).embedding(), m.style(2).embedding()},
-                new double[] {1, 2, 1}), floats(json.get("blend_3")));
+                new double[] {1, 2, 1}), floats(json.getJSONArray("blend_3")));
 
-        Map<?, ?> pixels = (Map<?, ?>) json.get("pixels");
-        assertEquals(7, ((JsonNumber) pixels.get("width")).intValueExact());
-        assertEquals(5, ((JsonNumber) pixels.get("height")).intValueExact());
-        long[] argb = longs(pixels.get("argb"));
+        JSONObject pixels = json.getJSONObject("pixels");
+        assertEquals(7, pixels.getInt("width"));
+        assertEquals(5, pixels.getInt("height"));
+        long[] argb = longs(pixels.getJSONArray("argb"));
         int[] expectedArgb = ContractMain.testPixels();
         assertEquals(35, argb.length);
         for (int i = 0; i < argb.length; i++) {
             assertEquals(Integer.toUnsignedLong(expectedArgb[i]), argb[i]);
             assertTrue(argb[i] > 0);
         }
-        assertBits(Pixels.toTensor(expectedArgb, 7, 5), floats(pixels.get("tensor")));
+        assertBits(Pixels.toTensor(expectedArgb, 7, 5), floats(pixels.getJSONArray("tensor")));
 
-        Map<?, ?> toArgb = (Map<?, ?>) json.get("to_argb");
-        float[] t = floats(toArgb.get("tensor"));
-        assertBits(ContractMain.TO_ARGB_TENSOR, t);
-        long[] back = longs(toArgb.get("argb"));
+        JSONObject toArgb = json.getJSONObject("to_argb");
+        float[] t = floats(toArgb.getJSONArray("tensor"));
+        // org.json writes -0.0 as -0, which reads back as 0: equal values, not equal bits.
+        assertArrayEquals(ContractMain.TO_ARGB_TENSOR, t, 0f);
+        long[] back = longs(toArgb.getJSONArray("argb"));
         int[] expectedBack = Pixels.fromTensor(t, t.length / 3, 1);
         for (int i = 0; i < back.length; i++) {
             assertEquals(Integer.toUnsignedLong(expectedBack[i]), back[i]);
         }
 
-        List<?> fits = (List<?>) json.get("fit_sizes");
-        assertEquals(ContractMain.FIT_CASES.length, fits.size());
-        for (int i = 0; i < fits.size(); i++) {
-            long[] row = longs(fits.get(i));
+        JSONArray sizes = json.getJSONArray("fit_sizes");
+        assertEquals(ContractMain.FIT_CASES.length, sizes.length());
+        for (int i = 0; i < sizes.length(); i++) {
+            long[] row = longs(sizes.getJSONArray(i));
             int[] c = ContractMain.FIT_CASES[i];
             InputSize s = InputSize.fit(c[0], c[1], c[2]);
             assertArrayEquals(new long[] {c[0], c[1], c[2], s.width(), s.height()}, row);
         }
+
+        JSONObject styleFiles = json.getJSONObject("style_files");
+        JSONObject imported = styleFiles.getJSONObject(fits.getPath());
+        assertEquals("fits", imported.getString("name"));
+        assertBits(new float[] {1f, -2f, 0.5f, 0f}, floats(imported.getJSONArray("embedding")));
+        assertEquals("style 'short' has embedding size 1 but the model's is 4: a style only fits the network it was "
+                + "trained for", styleFiles.getJSONObject(tooShort.getPath()).getString("refused"));
     }
 
     @Test
-    public void twoStylesGiveNoThreeWayBlend() {
+    public void twoStylesGiveNoThreeWayBlend() throws Exception {
         Manifest m = Manifest.parse(TestData.manifest(2, TestData.style("a", 1f, 2f), TestData.style("b", 3f, 4f)));
-        Map<String, Object> json = Json.parseObject(ContractMain.build(m));
-        assertTrue(json.containsKey("blend_2"));
-        assertFalse(json.containsKey("blend_3"));
+        JSONObject json = ContractMain.build(m);
+        assertTrue(json.has("blend_2"));
+        assertFalse(json.has("blend_3"));
         assertArrayEquals(new float[] {(float) (0.3 * 1 + 0.7 * 3), (float) (0.3 * 2 + 0.7 * 4)},
-                floats(json.get("blend_2")), 0f);
+                floats(json.getJSONArray("blend_2")), 0f);
     }
 
     @Test
-    public void oneStyleIsAnError() {
+    public void oneStyleIsAnError() throws Exception {
         Manifest m = Manifest.parse(TestData.manifest(1, TestData.style("a", 1f)));
         try {
             ContractMain.build(m);

@@ -8,6 +8,7 @@ import static org.junit.Assert.fail;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import org.json.JSONException;
 import org.junit.Test;
 
 public class ManifestTest {
@@ -143,7 +144,7 @@ public class ManifestTest {
         String good = TestData.threeStyleManifest();
         ManifestException e = expectFailure(good.substring(0, good.length() - 5));
         assertContains(e.getMessage(), "styles.json", "malformed JSON");
-        assertTrue(e.getCause() instanceof JsonException);
+        assertTrue(e.getCause() instanceof JSONException);
         assertContains(expectFailure("[1, 2]").getMessage(), "expected a JSON object");
         assertContains(expectFailure("").getMessage(), "malformed JSON");
     }
@@ -155,9 +156,24 @@ public class ManifestTest {
     }
 
     @Test
-    public void float32OverflowIsRejected() {
+    public void parserMessagesStayShort() {
+        String good = TestData.threeStyleManifest();
+        ManifestException e = expectFailure(good.replace("\"format_version\": 1", "\"format_version\": }"));
+        assertTrue(e.getMessage(), e.getMessage().length() < 250);
+    }
+
+    @Test
+    public void nonFiniteFloat32IsRejected() {
         ManifestException e = expectFailure(TestData.manifest(1, "{\"name\": \"big\", \"embedding\": [1e39]}"));
-        assertContains(e.getMessage(), "'big'", "overflows float32");
+        assertContains(e.getMessage(), "'big'", "1.0E39 is not a finite float32");
+        e = expectFailure(TestData.manifest(1, "{\"name\": \"nan\", \"embedding\": [NaN]}"));
+        assertContains(e.getMessage(), "'nan'", "NaN is not a finite float32");
+    }
+
+    @Test
+    public void integersMustBeWhole() {
+        ManifestException e = expectFailure(TestData.manifest("\"magenta_style.manifest\"", "1.5", 1, TestData.style("a", 1f)));
+        assertContains(e.getMessage(), "format_version", "integer", "number 1.5");
     }
 
     @Test

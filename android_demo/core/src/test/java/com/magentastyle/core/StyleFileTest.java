@@ -21,7 +21,7 @@ public class StyleFileTest {
 
     private static StyleFileException expectFailure(String json, int expectedSize) {
         try {
-            StyleFile.parse(json, expectedSize);
+            StyleFile.parse(json, TestData.network(expectedSize));
         } catch (StyleFileException e) {
             return e;
         }
@@ -112,7 +112,7 @@ public class StyleFileTest {
     public void parsesAStyleFile() {
         String json = TestData.styleFile("my_style", 5, "float16",
                 TestData.base64OfHalves(0x3C00, 0xC000, 0x3555, 0x0001, 0x7BFF));
-        Style s = StyleFile.parse(json, 5);
+        Style s = StyleFile.parse(json, TestData.network(5));
         assertEquals("my_style", s.name());
         assertEquals("x.jpg", s.source());
         assertNull(s.thumbnail());
@@ -122,7 +122,7 @@ public class StyleFileTest {
     @Test
     public void parsesFromAStream() throws Exception {
         String json = TestData.styleFile("s", 1, "float16", TestData.base64OfHalves(0x3800));
-        Style s = StyleFile.parse(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), 1);
+        Style s = StyleFile.parse(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), TestData.network(1));
         assertArrayEquals(new float[] {0.5f}, s.embedding(), 0.0f);
     }
 
@@ -130,7 +130,7 @@ public class StyleFileTest {
     public void embeddingSizeMismatchWithTheModelNamesBothSizes() {
         String json = TestData.styleFile("foreign", 3, "float16", TestData.base64OfHalves(1, 2, 3));
         StyleFileException e = expectFailure(json, 3206);
-        assertContains(e.getMessage(), "'foreign'", "embedding_size 3", "expects 3206");
+        assertContains(e.getMessage(), "'foreign'", "embedding size 3", "the model's is 3206");
     }
 
     @Test
@@ -194,6 +194,13 @@ public class StyleFileTest {
     public void metadataIsOptional() {
         String json = TestData.styleFile("s", 1, "float16", TestData.base64OfHalves(0x3C00))
                 .replace("\"metadata\": {\"source\": \"x.jpg\", \"steps\": 500, \"trained_by\": \"finetune\"}", "\"metadata\": null");
-        assertNull(StyleFile.parse(json, 1).source());
+        assertNull(StyleFile.parse(json, TestData.network(1)).source());
+    }
+
+    @Test
+    public void metadataMustBeAnObject() {
+        String json = TestData.styleFile("s", 1, "float16", TestData.base64OfHalves(0x3C00))
+                .replace("\"metadata\": {\"source\": \"x.jpg\", \"steps\": 500, \"trained_by\": \"finetune\"}", "\"metadata\": [1]");
+        assertContains(expectFailure(json, 1).getMessage(), "\"metadata\" must be an object, found array");
     }
 }

@@ -64,9 +64,26 @@ final class TestData {
     }
 
     static String styleFile(String name, int embeddingSize, String dtype, String base64) {
+        return styleFile(name, embeddingSize, dtype, base64, "");
+    }
+
+    /** A style file whose metadata also holds {@code network}, e.g. {@code "architecture": "paper", }. */
+    static String styleFile(String name, int embeddingSize, String dtype, String base64, String network) {
         return "{\"format\": \"magenta_style.style\", \"format_version\": 1, \"name\": \"" + name + "\", "
                 + "\"embedding_size\": " + embeddingSize + ", \"dtype\": \"" + dtype + "\", \"byte_order\": \"little\", "
                 + "\"embedding\": \"" + base64 + "\", "
-                + "\"metadata\": {\"source\": \"x.jpg\", \"steps\": 500, \"trained_by\": \"finetune\"}}";
+                + "\"metadata\": {" + network + "\"source\": \"x.jpg\", \"steps\": 500, \"trained_by\": \"finetune\"}}";
+    }
+
+    /** The network of a minimal manifest with {@code embeddingSize} and the top-level keys {@code network}. */
+    static Network network(int embeddingSize, String network) {
+        return Manifest.parse("{\"format\": \"magenta_style.manifest\", \"format_version\": 1, " + network
+                + "\"embedding_size\": " + embeddingSize + ", \"styles\": [{\"name\": \"a\", \"embedding\": "
+                + floats(new float[embeddingSize]) + "}]}").network();
+    }
+
+    /** The network of a manifest that records no architecture or alpha (older exports). */
+    static Network network(int embeddingSize) {
+        return network(embeddingSize, "");
     }
 }
