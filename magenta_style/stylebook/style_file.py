@@ -132,10 +132,12 @@ def check_fits(style: StyleFile, embedding_size: int,
     """Raises unless ``style`` was made for a network of this size and kind.
 
     ``network`` is the model's ``{"architecture": ..., "alpha": ...}``; a key
-    missing on either side (older files) is not compared.
+    missing or null on either side (older files) is not compared, as in the
+    Android core.
     """
     mine = {k: v for k, v in network.items() if v is not None}
-    theirs = {k: style.metadata[k] for k in mine if k in style.metadata}
+    theirs = {k: style.metadata[k] for k in mine
+              if style.metadata.get(k) is not None}
     if len(style.embedding) != embedding_size:
         raise MagentaStyleError(
             f"style '{style.name}' has embedding size {len(style.embedding)}"
@@ -158,10 +160,10 @@ def _describe(network: Mapping[str, object]) -> str:
 
 
 def _same_value(a: object, b: object) -> bool:
-    """Equality of a metadata value read from JSON and the model's value."""
+    """Equality of a metadata value read from JSON and the model's value;
+    numbers compare as numbers (a number written as text does not match, as
+    in the Android core)."""
     if isinstance(b, float):
-        try:
-            return float(a) == b
-        except (TypeError, ValueError):
-            return False
+        return (isinstance(a, (int, float)) and not isinstance(a, bool)
+                and float(a) == b)
     return a == b
