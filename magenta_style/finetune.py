@@ -48,7 +48,6 @@ def main(argv) -> None:
     from magenta_style.stylebook import table
     from magenta_style.stylebook.table import style_record
     from magenta_style.training import distribute
-    from magenta_style.training.loop import train
 
     config = train_flags.train_config()
     strategy = distribute.create_strategy(config)  # before any other TF work
@@ -76,11 +75,8 @@ def main(argv) -> None:
         return table.add_new_styles(base, names, info)
 
     new_rows = range(base.num_styles, base.num_styles + len(names))
-    path = train(config, build_stylizer, images, train_flags.content_source(),
-                 output_dir, strategy, trainable_styles=new_rows,
-                 validation=train_flags.validation_photos())
-    if path:
-        print(f"model written to {path}", flush=True)
+    train_flags.train_and_report(config, build_stylizer, images, output_dir,
+                                 strategy, trainable_styles=new_rows)
 
 
 console_main = cli.entry_point(main)  # the console script (setup.py)

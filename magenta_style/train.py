@@ -49,7 +49,6 @@ def main(argv) -> None:
     from magenta_style.network.model import StylizationModel
     from magenta_style.stylebook.table import style_record
     from magenta_style.training import distribute
-    from magenta_style.training.loop import train
 
     config = train_flags.train_config()
     strategy = distribute.create_strategy(config)  # before any other TF work
@@ -64,11 +63,8 @@ def main(argv) -> None:
         return StylizationModel(names, alpha=FLAGS.alpha, style_info=info,
                                 architecture=FLAGS.architecture)
 
-    path = train(config, build_stylizer, images, train_flags.content_source(),
-                 output_dir, strategy,
-                 validation=train_flags.validation_photos())
-    if path:
-        print(f"model written to {path}", flush=True)
+    train_flags.train_and_report(config, build_stylizer, images, output_dir,
+                                 strategy)
 
 
 console_main = cli.entry_point(main)  # the console script (setup.py)

@@ -105,6 +105,19 @@ def train_config() -> TrainConfig:
         loss=loss_flags.loss_config(), vgg_weights=FLAGS.vgg_weights)
 
 
+def train_and_report(config: TrainConfig, build_stylizer, style_images,
+                     output_dir: str, strategy, trainable_styles=None) -> None:
+    """training.loop.train on the photos the flags name; says where the
+    model went (workers other than the chief write none)."""
+    from magenta_style.training.loop import train
+
+    path = train(config, build_stylizer, style_images, content_source(),
+                 output_dir, strategy, trainable_styles=trainable_styles,
+                 validation=validation_photos())
+    if path:
+        print(f"model written to {path}", flush=True)
+
+
 def content_source() -> PhotoFolder | TfdsSource:
     """The photos the flags name."""
     from magenta_style.training.pipeline import PhotoFolder, TfdsSource
