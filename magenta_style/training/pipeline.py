@@ -61,7 +61,8 @@ def decode_photos(paths: Sequence[str], image_size: int
         decoded = list(pool.map(decode, paths))
     photos = [p for p in decoded if not isinstance(p, str)]
     good = [path for path, p in zip(paths, decoded) if not isinstance(p, str)]
-    skipped = {reason: [path for path, p in zip(paths, decoded) if p == reason]
+    skipped = {reason: [path for path, p in zip(paths, decoded)
+                        if isinstance(p, str) and p == reason]
                for reason in ("unreadable", "too small")}
     return photos, good, {k: v for k, v in skipped.items() if v}
 
