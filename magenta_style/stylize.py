@@ -41,6 +41,11 @@ flags.DEFINE_enum("format", "png", ["png", "jpg", "webp"], "Output format.")
 flags.DEFINE_bool("preserve_colors", False,
                   "Keep each photo's colours: the pastiche's luminance with "
                   "the photo's chrominance (Gatys et al. 2016, YIQ).")
+flags.DEFINE_enum("precision", "auto", ["auto", "float32", "bfloat16"],
+                  "What the network computes in. auto: bfloat16 on CPUs with "
+                  "AVX-512 BF16 or AMX (55 dB from float32, "
+                  "benchmarks/RESULTS.md), float32 elsewhere (where bfloat16 "
+                  "is emulated, slower).")
 flags.register_validator(
     "max_size", lambda size: size == 0 or size >= constants.MIN_IMAGE_SIDE,
     f"must be 0 or at least {constants.MIN_IMAGE_SIDE} (pixels)")
@@ -102,7 +107,9 @@ def main(argv) -> None:
     from magenta_style.imaging.images import save_image
     from magenta_style.network.model import load_model
 
-    model = load_model(FLAGS.model)
+    model = load_model(FLAGS.model, FLAGS.precision)
+    print(f"precision: {model.transformer.dtype_policy.compute_dtype}",
+          flush=True)
     if blend is not None:
         model.style_weights(blend)  # validates names before any work
         styles = [blend]

@@ -18,6 +18,11 @@ from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.files import atomic_file
 from magenta_style.network.layers import PACKAGE, StyleTable
+from magenta_style.network.precision import (
+    INFERENCE_POLICIES,
+    copy_with_policy,
+    inference_precision,
+)
 from magenta_style.network.transformer import build_transformer
 
 # What a style embedding is tied to, beside its length: the model attributes
@@ -124,7 +129,7 @@ class StylizationModel(keras.Model):
         """
         batch = _as_batch(images)
         weights = np.repeat(self.style_weights(style)[None], len(batch), 0)
-        out = self._serve([batch, weights]).numpy()
+        out = np.asarray(self._serve([batch, weights]), np.float32)
         return out if np.ndim(images) == 4 else out[0]
 
     def stylize_styles(self, image: np.ndarray,
@@ -136,7 +141,7 @@ class StylizationModel(keras.Model):
         styles = range(self.num_styles) if styles is None else styles
         weights = np.stack([self.style_weights(s) for s in styles])
         batch = np.repeat(_as_batch(image), len(weights), axis=0)
-        return self._serve([batch, weights]).numpy()
+        return np.asarray(self._serve([batch, weights]), np.float32)
 
     def save_atomic(self, path: str) -> None:
         """Saves as .keras through a temporary file, so a crash leaves the old."""
@@ -145,20 +150,9 @@ class StylizationModel(keras.Model):
 
 
 def float32_copy(model: StylizationModel) -> StylizationModel:
-    """The same model built under the float32 policy, for saving and export.
-
-    A model built under a mixed policy computes in bfloat16; its variables are
-    float32 already, so the copy has exactly the same weights.
-    """
-    previous = keras.mixed_precision.global_policy()
-    keras.mixed_precision.set_global_policy("float32")
-    try:
-        copy = StylizationModel(model.style_names, model.alpha,
-                                model.style_info, model.architecture)
-    finally:
-        keras.mixed_precision.set_global_policy(previous)
-    copy.set_weights(model.get_weights())
-    return copy
+    """The same model built under the float32 policy, for saving and export
+    (a model trained under a mixed policy has float32 weights already)."""
+    return copy_with_policy(model, "float32")
 
 
 def _as_batch(images: np.ndarray) -> np.ndarray:
@@ -194,11 +188,16 @@ def model_file(path: str) -> str:
     return path
 
 
-def load_model(path: str | None = None) -> StylizationModel:
+def load_model(path: str | None = None, precision: str = "float32"
+               ) -> StylizationModel:
     """Loads a StylizationModel from its .keras file or training folder.
 
     Without ``path``, loads the default model shipped with the package.
+    ``precision`` is what it computes in: "float32", "bfloat16" (the weights
+    stay float32; fidelity in benchmarks/RESULTS.md) or "auto" (bfloat16
+    where the CPU runs it natively).
     """
+    precision = inference_precision(precision)
     if path is None:
         if not os.path.isfile(constants.DEFAULT_MODEL):
             raise MagentaStyleError(
@@ -214,4 +213,6 @@ def load_model(path: str | None = None) -> StylizationModel:
     if not isinstance(model, StylizationModel):
         raise MagentaStyleError(
             f"{filename} is a Keras model but not a magenta_style model")
-    return model
+    if precision == "float32":
+        return model
+    return copy_with_policy(model, INFERENCE_POLICIES[precision])

@@ -15,11 +15,9 @@ import os
 import tensorflow as tf
 
 from magenta_style.errors import MagentaStyleError
+from magenta_style.network.precision import cpu_runs_bfloat16
 from magenta_style.training.config import TrainConfig
 
-# CPU feature flags (Linux /proc/cpuinfo) that run bfloat16 matmuls and
-# convolutions natively: AVX-512 BF16 and AMX.
-_BFLOAT16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 # GPUs from Ampere (compute capability 8.0) on compute in bfloat16.
 _BFLOAT16_GPU_CAPABILITY = (8, 0)
 
@@ -145,13 +143,3 @@ def resolve_precision(requested: str,
         return ("mixed_bfloat16" if tuple(capability) >= _BFLOAT16_GPU_CAPABILITY
                 else "mixed_float16")
     return "mixed_bfloat16" if cpu_runs_bfloat16() else "float32"
-
-
-def cpu_runs_bfloat16() -> bool:
-    """Whether this CPU has native bfloat16 arithmetic (Linux only)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next((l for l in f if l.startswith("flags")), "").split()
-    except OSError:
-        return False
-    return any(flag in flags for flag in _BFLOAT16_CPU_FLAGS)
