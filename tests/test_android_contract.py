@@ -19,6 +19,7 @@ from conftest import REPO
 from export import convert, manifest
 from magenta_style.errors import MagentaStyleError
 from magenta_style.network.model import StylizationModel
+from magenta_style.stylebook import style_file
 
 SCRIPT = os.path.join(REPO, "android_demo", "run_jvm_tests.sh")
 
@@ -46,13 +47,16 @@ def write_style_file(path, name, embedding, network):
 
 @pytest.fixture(scope="module")
 def style_files(model, tmp_path_factory):
-    """One style file made for ``model``'s network and three that are not."""
+    """One style file exported from ``model`` (by the style library, as users
+    make them) and three made for other networks."""
     folder = tmp_path_factory.mktemp("style_files")
     wide = StylizationModel(["wide"], alpha=1.0)
     own = model.embedding(0)
+    fits = folder / "fits.style.json"
+    exported = style_file.export_style(model, 0)
+    style_file.write_style_file({**exported, "name": "fits"}, str(fits))
     return {
-        "fits": write_style_file(folder / "fits.style.json", "fits", own,
-                                 model.network),
+        "fits": str(fits),
         "mobile": write_style_file(folder / "mobile.style.json", "mobile", own,
                                    {**model.network, "architecture": "mobile"}),
         "alpha": write_style_file(folder / "alpha.style.json", "alpha", own,

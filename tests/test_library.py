@@ -4,7 +4,6 @@ CLI, style files in the TFLite manifest, and blends of several styles."""
 import base64
 import json
 import os
-import shutil
 
 import keras
 import numpy as np
@@ -314,50 +313,3 @@ def test_stylize_cli_blends_three_named_styles(model, model_dir, tmp_path):
                                       {"ink": 0.5, "oil": 0.3, "wash": 0.2}))
     got = np.asarray(Image.open(written))
     assert np.abs(got.astype(int) - expected.astype(int)).max() <= 1
-
-
-JAVA_CHECK = """
-import com.magentastyle.core.*;
-import java.io.*;
-
-public class ReadStyle {
-    public static void main(String[] args) throws Exception {
-        try (InputStream in = new FileInputStream(args[0])) {
-            Style style = StyleFile.parse(in, Integer.parseInt(args[1]));
-            StringBuilder out = new StringBuilder(style.name() + " " + style.source());
-            for (float v : style.embedding()) out.append(' ').append(Float.floatToIntBits(v));
-            System.out.println(out);
-        }
-    }
-}
-"""
-
-
-@pytest.mark.skipif(shutil.which("javac") is None, reason="needs a JDK")
-def test_android_core_reads_exported_style_files(model, tmp_path):
-    import subprocess
-
-    from conftest import REPO
-
-    path = tmp_path / "wash.style.json"
-    style_file.write_style_file(style_file.export_style(model, "wash"), str(path))
-    (tmp_path / "ReadStyle.java").write_text(JAVA_CHECK)
-    core = os.path.join(REPO, "android_demo", "core", "src", "main", "java",
-                        "com", "magentastyle", "core")
-    sources = [os.path.join(core, f) for f in sorted(os.listdir(core))]
-    classes = tmp_path / "classes"
-    subprocess.run(["javac", "-d", str(classes), *sources,
-                    str(tmp_path / "ReadStyle.java")], check=True, timeout=600)
-    run = subprocess.run(["java", "-cp", str(classes), "ReadStyle", str(path),
-                          str(model.embedding_size)], capture_output=True,
-                         text=True, timeout=120)
-    assert run.returncode == 0, run.stderr
-    name, source, *bits = run.stdout.split()
-    assert (name, source) == ("wash", "wash.jpg")
-    np.testing.assert_array_equal(
-        np.asarray([int(b) for b in bits], np.int64).astype(np.uint32)
-        .view(np.float32), style_file.read_style_file(str(path)).embedding)
-    wrong = subprocess.run(["java", "-cp", str(classes), "ReadStyle",
-                            str(path), "3206"], capture_output=True, text=True,
-                           timeout=120)
-    assert wrong.returncode != 0 and "embedding_size 806" in wrong.stderr

@@ -4,8 +4,8 @@ same weights, and "auto" choosing by what the CPU runs natively."""
 import os
 
 import numpy as np
-
 from conftest import CONTENT_DIR, run_cli
+
 from export.fidelity import psnr
 from magenta_style.imaging.images import open_image
 from magenta_style.network.model import load_model
