@@ -81,7 +81,7 @@ def main(argv) -> None:
     import keras
 
     from magenta_style.imaging.files import atomic_file
-    from magenta_style.imaging.folders import list_images, readable_images
+    from magenta_style.imaging.folders import decode_each, list_images
     from magenta_style.imaging.images import open_image, save_image
     from magenta_style.network.model import StylizationModel, load_model
     from magenta_style.objective import evaluation
@@ -94,9 +94,10 @@ def main(argv) -> None:
     cli.require(len(pair) == 2, "--interpolate takes two style names")
     for name in pair:
         model.style_index(name)
-    paths, _ = readable_images(list_images(FLAGS.content_dir), FLAGS.size)
+    photos, paths, _ = decode_each(
+        list_images(FLAGS.content_dir),
+        lambda p: open_image(p, max_side=FLAGS.size))
     cli.require(bool(paths), f"no readable image in {FLAGS.content_dir}")
-    photos = [open_image(p, max_side=FLAGS.size) for p in paths]
     loss = recorded_loss_config(FLAGS.model)
     print("loss: " + ("as recorded by the model's training run" if loss
                       else "the default weights and layers"), flush=True)

@@ -19,7 +19,8 @@ from magenta_style.training.config import (
 
 flags.DEFINE_string("content_dir", None,
                     "Folder of content photos (searched recursively; "
-                    "jpg/png/webp). Unreadable files are skipped.")
+                    f"{constants.IMAGE_KINDS}). Unreadable or too small "
+                    "files are skipped.")
 flags.DEFINE_string("tfds_name", None,
                     "Instead of --content_dir: a tensorflow-datasets name with "
                     "an 'image' feature, e.g. coco/2017 (needs network once).")
@@ -44,7 +45,7 @@ flags.DEFINE_integer("batch_size", constants.DEFAULT_BATCH_SIZE,
 flags.DEFINE_integer("steps", constants.DEFAULT_STEPS, "Total training steps.",
                      lower_bound=1)
 flags.DEFINE_float("learning_rate", constants.DEFAULT_LEARNING_RATE,
-                   "Learning rate of --optimizer.", lower_bound=0)
+                   "Learning rate of --optimizer.")
 flags.DEFINE_enum("optimizer", "adam", list(OPTIMIZERS),
                   "adam (the paper's), or plain sgd.")
 flags.DEFINE_integer("checkpoint_every", constants.DEFAULT_CHECKPOINT_EVERY,

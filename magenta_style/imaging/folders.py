@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Sequence
+from typing import Callable, Sequence, TypeVar
 
 import numpy as np
 
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
-from magenta_style.imaging.images import open_image
+from magenta_style.imaging.images import ImageTooSmallError, open_image
 from magenta_style.imaging.transforms import with_longer_side
+
+T = TypeVar("T")
 
 
 def list_images(directory: str) -> list[str]:
@@ -64,23 +66,37 @@ def load_style_image(path: str, style_size: int) -> np.ndarray:
     return with_longer_side(open_image(path, max_side=style_size), style_size)
 
 
-def readable_images(paths: Sequence[str], max_side: int
-                    ) -> tuple[list[str], list[str]]:
-    """Splits ``paths`` into (readable, unreadable) by decoding each once;
-    images too small at ``max_side`` count as unreadable."""
+def decode_each(paths: Sequence[str], decode: Callable[[str], T]
+                ) -> tuple[list[T], list[str], dict[str, list[str]]]:
+    """Runs ``decode`` on every path in parallel (Pillow releases the GIL):
+    what it returned, for which paths, and the paths skipped by reason
+    ("unreadable", "too small": its MagentaStyleError), in order."""
 
-    def readable(path):
+    def attempt(path):
         try:
-            open_image(path, max_side=max_side)
-            return True
+            return decode(path), None
+        except ImageTooSmallError:
+            return None, "too small"
         except MagentaStyleError:
-            return False
+            return None, "unreadable"
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        flags = list(pool.map(readable, paths))
-    good = [p for p, ok in zip(paths, flags) if ok]
-    bad = [p for p, ok in zip(paths, flags) if not ok]
-    return good, bad
+        results = list(pool.map(attempt, paths))
+    decoded = [value for value, reason in results if reason is None]
+    good = [path for path, (_, reason) in zip(paths, results)
+            if reason is None]
+    skipped: dict[str, list[str]] = {}
+    for path, (_, reason) in zip(paths, results):
+        if reason is not None:
+            skipped.setdefault(reason, []).append(path)
+    return decoded, good, skipped
+
+
+def readable_images(paths: Sequence[str], max_side: int) -> list[str]:
+    """The paths that open_image reads at ``max_side`` (each decoded once,
+    not kept; images too small at that size are not readable)."""
+    return decode_each(paths, lambda p: open_image(p, max_side=max_side)
+                       is not None)[1]
 
 
 def sample_images(directory: str, count: int, max_side: int = 1024
@@ -89,7 +105,7 @@ def sample_images(directory: str, count: int, max_side: int = 1024
 
     Raises MagentaStyleError if the folder has no readable image.
     """
-    good, _ = readable_images(list_images(directory), max_side)
+    good = readable_images(list_images(directory), max_side)
     if not good:
         raise MagentaStyleError(
             f"no readable image ({constants.IMAGE_KINDS}) in {directory}")

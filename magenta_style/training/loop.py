@@ -207,6 +207,19 @@ def _identity(stylizer: StylizationModel, rows: Sequence[int]) -> dict:
             "trainable_styles": [int(r) for r in rows], **stylizer.network}
 
 
+def read_run_record(folder: str) -> dict | None:
+    """The record (train_config.json) a training run left in ``folder``, or
+    None if it has none."""
+    path = os.path.join(folder, constants.TRAIN_CONFIG_FILENAME)
+    if not os.path.isfile(path):
+        return None
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError) as error:
+        raise MagentaStyleError(f"cannot read {path}: {error}") from None
+
+
 def check_resume(output_dir: str, config: TrainConfig, identity: dict,
                  write: bool = True) -> None:
     """Records the run (train_config.json); a rerun must match it to resume.
@@ -214,14 +227,9 @@ def check_resume(output_dir: str, config: TrainConfig, identity: dict,
     Compared are ``identity`` and the config's RESUME_KEYS that both the
     record and this run have (runs recorded by older versions have fewer).
     """
-    path = os.path.join(output_dir, constants.TRAIN_CONFIG_FILENAME)
     run = {**identity, **config.to_dict()}
-    if os.path.isfile(path):
-        try:
-            with open(path) as f:
-                previous = json.load(f)
-        except (OSError, ValueError) as error:
-            raise MagentaStyleError(f"cannot read {path}: {error}") from None
+    previous = read_run_record(output_dir)
+    if previous is not None:
         # Runs recorded before there was a choice of network are "paper".
         previous.setdefault("architecture", constants.DEFAULT_ARCHITECTURE)
         keys = [k for k in (*identity, *RESUME_KEYS) if k in previous]
@@ -233,6 +241,7 @@ def check_resume(output_dir: str, config: TrainConfig, identity: dict,
                 "settings to resume")
     if write:
         os.makedirs(output_dir, exist_ok=True)
+        path = os.path.join(output_dir, constants.TRAIN_CONFIG_FILENAME)
         with atomic_file(path) as tmp, open(tmp, "w") as f:
             json.dump(run, f, indent=2)
 
@@ -244,12 +253,11 @@ def recorded_loss_config(model_path: str | None) -> LossConfig | None:
         return None
     folder = (model_path if os.path.isdir(model_path)
               else os.path.dirname(os.path.abspath(model_path)))
-    path = os.path.join(folder, constants.TRAIN_CONFIG_FILENAME)
-    if not os.path.isfile(path):
+    record = read_run_record(folder)
+    if record is None:
         return None
     try:
-        with open(path) as f:
-            return LossConfig.from_dict(json.load(f)["loss"])
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise MagentaStyleError(f"cannot read the loss of {path}: {error}"
-                                ) from None
+        return LossConfig.from_dict(record["loss"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise MagentaStyleError(
+            f"cannot read the loss recorded in {folder}: {error}") from None

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Sequence
 
 import numpy as np
@@ -23,12 +22,8 @@ import tensorflow as tf
 
 from magenta_style.constants import IMAGE_KINDS
 from magenta_style.errors import MagentaStyleError
-from magenta_style.imaging.folders import list_images
-from magenta_style.imaging.images import (
-    ImageTooSmallError,
-    open_image,
-    to_uint8,
-)
+from magenta_style.imaging.folders import decode_each, list_images
+from magenta_style.imaging.images import open_image, to_uint8
 from magenta_style.imaging.transforms import center_crop
 
 # A decoded photo keeps at most this many training crop sides on its longer
@@ -42,29 +37,6 @@ def decode_photo(path: str, image_size: int) -> np.ndarray:
     """A photo as uint8 [H, W, 3], sized for ``image_size`` crops."""
     return to_uint8(open_image(path, max_side=MAX_SIDE_IN_CROPS * image_size,
                                enlarge_to=image_size))
-
-
-def decode_photos(paths: Sequence[str], image_size: int
-                  ) -> tuple[list[np.ndarray], list[str], dict[str, list[str]]]:
-    """Decodes photos in parallel (``decode_photo``): the photos, their paths,
-    and the skipped paths by reason ("unreadable", "too small")."""
-
-    def decode(path):
-        try:
-            return decode_photo(path, image_size)
-        except ImageTooSmallError:
-            return "too small"
-        except MagentaStyleError:
-            return "unreadable"
-
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        decoded = list(pool.map(decode, paths))
-    photos = [p for p in decoded if not isinstance(p, str)]
-    good = [path for path, p in zip(paths, decoded) if not isinstance(p, str)]
-    skipped = {reason: [path for path, p in zip(paths, decoded)
-                        if isinstance(p, str) and p == reason]
-               for reason in ("unreadable", "too small")}
-    return photos, good, {k: v for k, v in skipped.items() if v}
 
 
 def random_crop(image: tf.Tensor, image_size: int, seed: tf.Tensor
@@ -108,7 +80,7 @@ def photo_examples(photos: Sequence[np.ndarray | str], image_size: int,
                    first: int = 0) -> tf.data.Dataset:
     """Endless (crop [S, S, 3] float32, style row) examples from ``first`` on.
 
-    ``photos`` are uint8 [H, W, 3] arrays (``decode_photos``) or paths of
+    ``photos`` are uint8 [H, W, 3] arrays (``decode_photo``) or paths of
     readable photos, decoded at each use.
     """
     count = len(photos)
@@ -191,9 +163,12 @@ class PhotoFolder:
     def share(self, image_size: int, pipeline: int = 0, pipelines: int = 1
               ) -> tuple[list[np.ndarray | str], str]:
         """This pipeline's readable photos (arrays, or paths when not kept
-        decoded) and a line that says which they are."""
-        photos, good, skipped = decode_photos(
-            self.paths[pipeline::pipelines], image_size)
+        decoded: each is decoded once to check it, not kept) and a line that
+        says which they are."""
+        decode = functools.partial(decode_photo, image_size=image_size)
+        photos, good, skipped = decode_each(
+            self.paths[pipeline::pipelines],
+            decode if self.keep_decoded else lambda p: decode(p) is not None)
         reasons = "; ".join(f"skipped {len(paths)} {reason} ({_names(paths)})"
                             for reason, paths in skipped.items())
         if not photos:
