@@ -33,6 +33,7 @@ setup(
         for name, module in [
             ("train", "magenta_style.train"),
             ("finetune", "magenta_style.finetune"),
+            ("train_predictor", "magenta_style.train_predictor"),
             ("stylize", "magenta_style.stylize"),
             ("styles", "magenta_style.styles"),
             ("optimize", "magenta_style.optimize"),

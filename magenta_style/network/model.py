@@ -1,7 +1,10 @@
-"""The trained artifact: transformer + style table + style names, one .keras file.
+"""The trained artifact: transformer + style table + style names (+ an
+optional style predictor), one .keras file.
 
 ``StylizationModel`` maps ``[content, style_weights]`` to pastiches, where
 ``style_weights`` is [B, N]: one-hot rows pick a style, convex rows blend.
+Its API works on embeddings: a table style, an embedding predicted from any
+image (``predict_embeddings``) and blends of both are points of one space.
 """
 
 from __future__ import annotations
@@ -23,14 +26,18 @@ from magenta_style.network.precision import (
     copy_with_policy,
     inference_precision,
 )
+from magenta_style.network.predictor import StylePredictor, predictor_view
 from magenta_style.network.transformer import build_transformer
 
 # What a style embedding is tied to, beside its length: the model attributes
 # recorded with it in style files and manifests.
 NETWORK_KEYS = ("architecture", "alpha")
 
-# A style is chosen by name, by index, or blended from {name or index: weight}.
-Style = Union[str, int, Mapping[Union[str, int], float]]
+# One style: a table style by name or index, or an embedding [D].
+SingleStyle = Union[str, int, np.ndarray]
+# A style, or a blend: {name or index: weight}, or [(single style, weight)].
+Style = Union[SingleStyle, Mapping[Union[str, int], float],
+              Sequence[tuple[SingleStyle, float]]]
 
 
 @keras.saving.register_keras_serializable(PACKAGE)
@@ -40,7 +47,7 @@ class StylizationModel(keras.Model):
     def __init__(self, style_names: Sequence[str], alpha: float = 1.0,
                  style_info: Sequence[Mapping] | None = None,
                  architecture: str = constants.DEFAULT_ARCHITECTURE,
-                 **kwargs):
+                 predictor: Mapping | None = None, **kwargs):
         super().__init__(**kwargs)
         if not style_names:
             raise MagentaStyleError("a model needs at least one style")
@@ -57,8 +64,15 @@ class StylizationModel(keras.Model):
                                       self.embedding_layout.channels,
                                       name="style_table")
         self.style_table.build()
+        # The predictor's architecture ({} for the defaults), or None.
+        self.predictor_config = None if predictor is None else dict(predictor)
+        self.predictor = None if predictor is None else StylePredictor(
+            self.embedding_size, name="predictor", **self.predictor_config)
         self.built = True  # every part is built above, at any input size
-        self._serve = tf.function(self.call, reduce_retracing=True)
+        self._transform = tf.function(self._transform_embeddings,
+                                      reduce_retracing=True)
+        self._predict = tf.function(self._predict_views,
+                                    reduce_retracing=True)
 
     @property
     def num_styles(self) -> int:
@@ -81,7 +95,12 @@ class StylizationModel(keras.Model):
     def get_config(self):
         return {**super().get_config(), "style_names": self.style_names,
                 "alpha": self.alpha, "style_info": self.style_info,
-                "architecture": self.architecture}
+                "architecture": self.architecture,
+                "predictor": self.predictor_config}
+
+    @property
+    def has_predictor(self) -> bool:
+        return self.predictor is not None
 
     def style_index(self, style: str | int) -> int:
         """The row of a style given by name or index."""
@@ -96,52 +115,125 @@ class StylizationModel(keras.Model):
                                 f"{', '.join(self.style_names)}")
 
     def style_weights(self, style: Style) -> np.ndarray:
-        """Weights [N] over the styles: one-hot, or a normalised blend (each
-        style at most once)."""
+        """Weights [N] over the table styles: one-hot, or a normalised blend
+        (each style at most once) of table styles only."""
         weights = np.zeros(self.num_styles, np.float32)
-        if not isinstance(style, Mapping):
-            weights[self.style_index(style)] = 1.0
-            return weights
-        seen = set()
-        for key, value in style.items():
-            if not np.isfinite(value) or value < 0:
+        for part, weight in self._weighted_parts(style):
+            if isinstance(part, np.ndarray):
                 raise MagentaStyleError(
-                    f"blend weight of '{key}' must be a number >= 0, got {value}")
-            index = self.style_index(key)
-            if index in seen:
-                raise MagentaStyleError(
-                    f"style '{self.style_names[index]}' is in the blend twice")
-            seen.add(index)
-            weights[index] = value
-        if weights.sum() <= 0:
-            raise MagentaStyleError("blend weights are all zero")
-        return weights / weights.sum()
+                    "an embedding is not a table style: use embedding()")
+            weights[part] = weight
+        return weights
 
     def embedding(self, style: Style) -> np.ndarray:
-        """The style embedding [D] (γ, β of every CIN layer) of a style or blend."""
-        return self.style_table(self.style_weights(style)[None]).numpy()[0]
+        """The style embedding [D] (γ, β of every CIN layer) of a table style,
+        an embedding, or a convex blend of them."""
+        rows = self.style_table.table.numpy()
+        total = np.zeros(self.embedding_size, np.float64)
+        for part, weight in self._weighted_parts(style):
+            total += weight * (part if isinstance(part, np.ndarray)
+                               else rows[part])
+        return total.astype(np.float32)
 
-    def stylize(self, images: np.ndarray, style: Style = 0) -> np.ndarray:
+    def _weighted_parts(self, style: Style
+                        ) -> list[tuple[int | np.ndarray, float]]:
+        """A style or blend as [(table row or embedding, weight)], weights
+        summing to 1; weights must be finite and >= 0, and no table style
+        may repeat."""
+        if isinstance(style, Mapping):
+            parts = list(style.items())
+        elif isinstance(style, (list, tuple)):
+            parts = [tuple(part) for part in style]
+        else:
+            parts = [(style, 1.0)]
+        if not parts:
+            raise MagentaStyleError("a blend needs at least one style")
+        resolved, seen = [], set()
+        for key, value in parts:
+            if isinstance(key, np.ndarray):
+                label, part = "an embedding", self._checked_embedding(key)
+            else:
+                label, part = key, self.style_index(key)
+                if part in seen:
+                    raise MagentaStyleError(
+                        f"style '{self.style_names[part]}' is in the blend "
+                        "twice")
+                seen.add(part)
+            if not np.isfinite(value) or value < 0:
+                raise MagentaStyleError(f"blend weight of '{label}' must be a "
+                                        f"number >= 0, got {value}")
+            resolved.append((part, float(value)))
+        total = sum(value for _, value in resolved)
+        if total <= 0:
+            raise MagentaStyleError("blend weights are all zero")
+        return [(part, value / total) for part, value in resolved]
+
+    def _checked_embedding(self, embedding: np.ndarray) -> np.ndarray:
+        if embedding.shape != (self.embedding_size,) or not np.all(
+                np.isfinite(embedding)):
+            raise MagentaStyleError(
+                f"a style embedding of this model is {self.embedding_size} "
+                f"finite values, got an array of shape {embedding.shape}")
+        return embedding.astype(np.float64)
+
+    def predict_embeddings(self, images: Sequence[np.ndarray] | np.ndarray
+                           ) -> np.ndarray:
+        """Predicted style embeddings [B, D] of style images of any size
+        (each [H, W, 3], float in [0, 1] or uint8); needs a predictor."""
+        if self.predictor is None:
+            raise MagentaStyleError(
+                "this model has no style predictor: styles from images need "
+                "a model trained with python -m magenta_style.train_predictor")
+        views = np.stack([predictor_view(_as_batch(image)[0])
+                          for image in images])
+        return np.asarray(self._predict(views), np.float32)
+
+    def stylize(self, images: np.ndarray, style: Style = 0,
+                strength: float = 1.0) -> np.ndarray:
         """Pastiches of images [B, H, W, 3] (or one [H, W, 3]) in one style.
 
         Images are float in [0, 1] or uint8; the result is float32 in [0, 1]
-        with the input's shape.
+        with the input's shape. ``strength`` in [0, 1] moves each image's
+        embedding from its own predicted style (0) to ``style`` (1).
         """
         batch = _as_batch(images)
-        weights = np.repeat(self.style_weights(style)[None], len(batch), 0)
-        out = np.asarray(self._serve([batch, weights]), np.float32)
+        targets = self._with_strength(batch, self.embedding(style)[None],
+                                      strength)
+        targets = np.broadcast_to(targets, (len(batch), self.embedding_size))
+        out = np.asarray(self._transform(batch, targets), np.float32)
         return out if np.ndim(images) == 4 else out[0]
 
     def stylize_styles(self, image: np.ndarray,
-                       styles: Sequence[Style] | None = None) -> np.ndarray:
+                       styles: Sequence[Style] | None = None,
+                       strength: float = 1.0) -> np.ndarray:
         """One image in several styles (all by default) in one batched pass.
 
         Returns [len(styles), H, W, 3].
         """
         styles = range(self.num_styles) if styles is None else styles
-        weights = np.stack([self.style_weights(s) for s in styles])
-        batch = np.repeat(_as_batch(image), len(weights), axis=0)
-        return np.asarray(self._serve([batch, weights]), np.float32)
+        photo = _as_batch(image)
+        targets = self._with_strength(
+            photo, np.stack([self.embedding(s) for s in styles]), strength)
+        batch = np.repeat(photo, len(targets), axis=0)
+        return np.asarray(self._transform(batch, targets), np.float32)
+
+    def _with_strength(self, photos: np.ndarray, targets: np.ndarray,
+                       strength: float) -> np.ndarray:
+        """Embeddings P(photo) + strength · (target − P(photo)), broadcast
+        over photos [B] and targets [B or 1, D] (identity interpolation)."""
+        if not 0.0 <= strength <= 1.0:
+            raise MagentaStyleError(
+                f"strength must be in [0, 1], got {strength}")
+        if strength == 1.0:
+            return targets
+        own = self.predict_embeddings(photos)
+        return own + np.float32(strength) * (targets - own)
+
+    def _transform_embeddings(self, content, embeddings):
+        return self.transformer([content, embeddings])
+
+    def _predict_views(self, views):
+        return self.predictor(views)
 
     def save_atomic(self, path: str) -> None:
         """Saves as .keras through a temporary file, so a crash leaves the old."""
@@ -153,6 +245,20 @@ def float32_copy(model: StylizationModel) -> StylizationModel:
     """The same model built under the float32 policy, for saving and export
     (a model trained under a mixed policy has float32 weights already)."""
     return copy_with_policy(model, "float32")
+
+
+def attach_predictor(model: StylizationModel, predictor: StylePredictor
+                     ) -> StylizationModel:
+    """A copy of ``model`` with ``predictor`` (weights copied exactly), built
+    under the current Keras dtype policy."""
+    copy = StylizationModel(
+        model.style_names, model.alpha, model.style_info, model.architecture,
+        predictor={"feature_layers": list(predictor.feature_layers),
+                   "bottleneck_size": predictor.bottleneck_size})
+    copy.transformer.set_weights(model.transformer.get_weights())
+    copy.style_table.set_weights(model.style_table.get_weights())
+    copy.predictor.set_weights(predictor.get_weights())
+    return copy
 
 
 def _as_batch(images: np.ndarray) -> np.ndarray:

@@ -51,16 +51,19 @@ class PerceptualLoss:
         """Features of the content layers for RGB images in [0, 1]."""
         return self.content_extractor(images)
 
+    def grams(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
+        """Gram matrices [B, C, C] per style layer of a batch [B, H, W, 3]."""
+        features = self.extractor(images)
+        return {name: gram_matrix(features[name])
+                for name in self.config.style_layers}
+
     def style_grams(self, images: Sequence) -> dict[str, tf.Tensor]:
         """Gram targets [N, C, C] per style layer, one image at a time.
 
         The images may differ in size; each is [H, W, 3] in [0, 1].
         """
-        per_image = []
-        for image in images:
-            features = self.extractor(tf.convert_to_tensor(image)[None])
-            per_image.append({name: gram_matrix(features[name])
-                              for name in self.config.style_layers})
+        per_image = [self.grams(tf.convert_to_tensor(image)[None])
+                     for image in images]
         return {name: tf.concat([g[name] for g in per_image], axis=0)
                 for name in self.config.style_layers}
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.files import atomic_directory
-from magenta_style.training.trainer import StyleTransferTrainer
+from magenta_style.training.trainer import PerceptualTrainer
 
 _STATE_FILE = "state.json"
 _WEIGHTS_FILE = "stylizer.weights.h5"
@@ -63,7 +63,7 @@ def list_checkpoints(directory: str) -> list[str]:
     return sorted(found, key=lambda p: int(p.rsplit("-", 1)[1]))
 
 
-def save_checkpoint(directory: str, trainer: StyleTransferTrainer,
+def save_checkpoint(directory: str, trainer: PerceptualTrainer,
                     epoch: int) -> str:
     """Writes ``step-<iterations>`` with weights, optimizer state and epoch."""
     os.makedirs(directory, exist_ok=True)
@@ -79,7 +79,7 @@ def save_checkpoint(directory: str, trainer: StyleTransferTrainer,
     return final
 
 
-def restore_latest_checkpoint(directory: str, trainer: StyleTransferTrainer
+def restore_latest_checkpoint(directory: str, trainer: PerceptualTrainer
                               ) -> int:
     """Restores the newest checkpoint, if any; returns the epoch to resume at."""
     checkpoints = list_checkpoints(directory)

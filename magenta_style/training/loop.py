@@ -1,4 +1,6 @@
-"""Training as one library call: a TrainConfig, a stylizer, photos → a model.
+"""Training as one library call: a TrainConfig, a stylizer, photos → a model
+(``train``: the style table and transformer; ``train_predictor``: the style
+predictor, on a painting corpus).
 
 ``train`` builds everything (VGG-19, the stylizer, the optimizer, metrics)
 inside the strategy's scope, feeds each input pipeline its share of the
@@ -37,9 +39,14 @@ from magenta_style.training.checkpoints import (
     restore_latest_checkpoint,
 )
 from magenta_style.training.config import RESUME_KEYS, TrainConfig
+from magenta_style.training.paintings import PaintingBank
 from magenta_style.training.pipeline import PhotoFolder, evaluation_examples
 from magenta_style.training.progress import fit_progress
-from magenta_style.training.trainer import StyleTransferTrainer
+from magenta_style.training.trainer import (
+    PerceptualTrainer,
+    PredictorTrainer,
+    StyleTransferTrainer,
+)
 
 # Errors of a collective operation whose peer went away.
 _LOST_WORKER_ERRORS = (tf.errors.UnavailableError,
@@ -60,6 +67,55 @@ def train(config: TrainConfig, build_stylizer: Callable[[], StylizationModel],
     ``content`` is a pipeline.PhotoFolder or TfdsSource. Returns the model's
     path (on workers other than the chief: "", they write no model).
     """
+
+    def make_trainer(stylizer, perceptual):
+        return StyleTransferTrainer(
+            stylizer, perceptual, perceptual.style_grams(style_images),
+            config.batch_size, trainable_styles)
+
+    def identity(stylizer):
+        rows = (list(range(stylizer.num_styles))
+                if trainable_styles is None else list(trainable_styles))
+        return {"styles": list(stylizer.style_names),
+                "trainable_styles": [int(r) for r in rows],
+                **stylizer.network}
+
+    return _run(config, build_stylizer, make_trainer, identity, content,
+                output_dir, strategy, validation)
+
+
+def train_predictor(config: TrainConfig,
+                    build_stylizer: Callable[[], StylizationModel],
+                    paintings: PaintingBank, content, output_dir: str,
+                    strategy: tf.distribute.Strategy,
+                    validation: PhotoFolder | None = None) -> str:
+    """Trains (or resumes) the style predictor of a stylizer on a painting
+    corpus; the transformer and style table stay as they are. As ``train``
+    otherwise; ``build_stylizer`` makes a StylizationModel with a predictor.
+    """
+
+    def make_trainer(stylizer, perceptual):
+        return PredictorTrainer(stylizer, perceptual, paintings,
+                                config.batch_size)
+
+    def identity(stylizer):
+        files = hashlib.sha256("\n".join(paintings.files).encode())
+        return {"styles": list(stylizer.style_names),
+                "paintings": f"{len(paintings)} files, sha256 "
+                             f"{files.hexdigest()[:16]}",
+                "predictor": stylizer.predictor_config, **stylizer.network}
+
+    return _run(config, build_stylizer, make_trainer, identity, content,
+                output_dir, strategy, validation)
+
+
+def _run(config: TrainConfig, build_stylizer: Callable[[], StylizationModel],
+         make_trainer: Callable[[StylizationModel, PerceptualLoss],
+                                PerceptualTrainer],
+         identity: Callable[[StylizationModel], dict], content,
+         output_dir: str, strategy: tf.distribute.Strategy,
+         validation: PhotoFolder | None) -> str:
+    """The run both trainers share: scope, resume, fit, the saved model."""
     _check_batch(config.batch_size, strategy.num_replicas_in_sync)
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
@@ -77,15 +133,10 @@ def train(config: TrainConfig, build_stylizer: Callable[[], StylizationModel],
     try:
         with strategy.scope():
             stylizer = build_stylizer()
-            rows = (list(range(stylizer.num_styles))
-                    if trainable_styles is None else list(trainable_styles))
-            check_resume(output_dir, config, _identity(stylizer, rows),
-                         write=chief)
+            check_resume(output_dir, config, identity(stylizer), write=chief)
             perceptual = PerceptualLoss(load_vgg19(config.vgg_weights),
                                         config.loss)
-            trainer = StyleTransferTrainer(
-                stylizer, perceptual, perceptual.style_grams(style_images),
-                config.batch_size, trainable_styles)
+            trainer = make_trainer(stylizer, perceptual)
             trainer.compile(optimizer=_optimizer(config))
             initial_epoch = restore_latest_checkpoint(
                 os.path.join(output_dir, constants.CHECKPOINT_DIRNAME),
@@ -125,7 +176,7 @@ def weights_fingerprint(model: keras.Model) -> str:
     return digest.hexdigest()[:16]
 
 
-def _fit(trainer: StyleTransferTrainer, config: TrainConfig,
+def _fit(trainer: PerceptualTrainer, config: TrainConfig,
          strategy: tf.distribute.Strategy, content, validation,
          write_dir: str, initial_epoch: int, step: int) -> None:
     """Runs fit from ``step`` to ``config.steps`` in checkpoint-long epochs."""
@@ -199,12 +250,6 @@ def _check_workers_agree(strategy: tf.distribute.Strategy, step: int) -> None:
         raise MagentaStyleError(
             f"the workers resumed at different steps (this one at {step}): "
             "give every worker the same --output_dir on a shared file system")
-
-
-def _identity(stylizer: StylizationModel, rows: Sequence[int]) -> dict:
-    """What a run trains: its styles, which rows train, and the network."""
-    return {"styles": list(stylizer.style_names),
-            "trainable_styles": [int(r) for r in rows], **stylizer.network}
 
 
 def read_run_record(folder: str) -> dict | None:

@@ -1,0 +1,134 @@
+"""The style predictor: any painting → a point of the style-embedding space.
+
+P(s) = W₂·(W₁·standardize(stats(s)) + b₁) + b₂, where stats(s) are the
+per-channel mean and standard deviation of VGG-19 activations of the style
+image s at PREDICTOR_LAYERS (the statistics that Huang and Belongie's AdaIN
+shows carry much of a style) and the 100-value linear bottleneck follows
+Ghiasi et al. The backbone is frozen ImageNet VGG-19; only the two linear
+maps train (against the perceptual loss of T(c, P(s))), so the statistics of
+a corpus can be computed once, before training (``image_statistics``).
+
+The predictor sees a style image as its central square at
+PREDICTOR_IMAGE_SIZE² (``predictor_view``); it cannot tell a painting's scale
+from other sizes, since it was trained at that one.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from magenta_style.imaging.transforms import center_crop
+from magenta_style.network.layers import PACKAGE
+from magenta_style.objective.vgg import build_feature_extractor
+
+PREDICTOR_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1",
+                    "block4_conv1")
+BOTTLENECK_SIZE = 100  # values (Ghiasi et al.)
+PREDICTOR_IMAGE_SIZE = 256  # pixels, side of the square style view
+# Standard deviation of the initial bottleneck → embedding weights: small, so
+# that training starts near the output bias (the base model's mean style).
+OUTPUT_INIT_STDDEV = 1e-3
+# Added to variances before the square root, on VGG's 0..255-scale features.
+_VARIANCE_EPSILON = 1e-5
+
+
+def predictor_view(image: np.ndarray) -> np.ndarray:
+    """What the predictor sees of a style image [H, W, 3] in [0, 1]: its
+    central square, resized to PREDICTOR_IMAGE_SIZE²."""
+    return center_crop(np.asarray(image, np.float32),
+                       PREDICTOR_IMAGE_SIZE).numpy()
+
+
+@keras.saving.register_keras_serializable(PACKAGE)
+class ChannelStatistics(keras.layers.Layer):
+    """Feature maps [B, H, W, Cᵢ] → [B, Σ 2·Cᵢ]: per map, the channel means
+    then the channel standard deviations, in float32."""
+
+    def call(self, feature_maps):
+        parts = []
+        for features in feature_maps:
+            mean, variance = tf.nn.moments(tf.cast(features, tf.float32),
+                                           axes=[1, 2])
+            parts += [mean, tf.sqrt(variance + _VARIANCE_EPSILON)]
+        return tf.concat(parts, axis=-1)
+
+
+@keras.saving.register_keras_serializable(PACKAGE)
+class StylePredictor(keras.Model):
+    """Style image [B, H, W, 3] in [0, 1] → style embedding [B, D].
+
+    ``vgg`` supplies the backbone's weights (a loaded VGG-19); without it the
+    backbone starts random, as when a saved model is loaded.
+    """
+
+    def __init__(self, embedding_size: int,
+                 feature_layers: Sequence[str] = PREDICTOR_LAYERS,
+                 bottleneck_size: int = BOTTLENECK_SIZE,
+                 vgg: keras.Model | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if embedding_size < 1 or bottleneck_size < 1:
+            raise ValueError(
+                f"embedding_size ({embedding_size}) and bottleneck_size "
+                f"({bottleneck_size}) must be >= 1")
+        if not feature_layers:
+            raise ValueError("feature_layers must not be empty")
+        self.embedding_size = int(embedding_size)
+        self.feature_layers = tuple(feature_layers)
+        self.bottleneck_size = int(bottleneck_size)
+        if vgg is None:
+            vgg = keras.applications.VGG19(include_top=False, weights=None,
+                                           input_shape=(None, None, 3))
+        self.backbone = build_feature_extractor(vgg, self.feature_layers)
+        self.statistics = ChannelStatistics(name="statistics")
+        self.standardize = keras.layers.Normalization(name="standardize",
+                                                      dtype="float32")
+        self.bottleneck = keras.layers.Dense(
+            self.bottleneck_size, name="bottleneck", dtype="float32")
+        self.to_embedding = keras.layers.Dense(
+            self.embedding_size, name="to_embedding", dtype="float32",
+            kernel_initializer=keras.initializers.RandomNormal(
+                stddev=OUTPUT_INIT_STDDEV))
+        self.build()
+
+    @property
+    def statistics_size(self) -> int:
+        """Length of the statistics vector: 2 values per backbone channel."""
+        return 2 * sum(int(self.backbone.output[name].shape[-1])
+                       for name in self.feature_layers)
+
+    def build(self, input_shape=None):
+        size = self.statistics_size
+        self.standardize.build((None, size))
+        self.bottleneck.build((None, size))
+        self.to_embedding.build((None, self.bottleneck_size))
+        self.built = True
+
+    def image_statistics(self, images: tf.Tensor) -> tf.Tensor:
+        """The backbone's channel statistics [B, F] of images in [0, 1]."""
+        features = self.backbone(images)
+        return self.statistics([features[name]
+                                for name in self.feature_layers])
+
+    def embed_statistics(self, statistics: tf.Tensor) -> tf.Tensor:
+        """Channel statistics [B, F] → style embeddings [B, D] (float32)."""
+        return self.to_embedding(self.bottleneck(
+            self.standardize(tf.cast(statistics, tf.float32))))
+
+    def call(self, images):
+        return self.embed_statistics(self.image_statistics(images))
+
+    def start_from(self, statistics: np.ndarray, mean_embedding: np.ndarray
+                   ) -> None:
+        """Fits the standardization to a corpus' statistics [N, F] and puts
+        the output bias at ``mean_embedding`` [D], where training starts."""
+        self.standardize.adapt(np.asarray(statistics, np.float32))
+        self.to_embedding.bias.assign(np.asarray(mean_embedding, np.float32))
+
+    def get_config(self):
+        return {**super().get_config(), "embedding_size": self.embedding_size,
+                "feature_layers": list(self.feature_layers),
+                "bottleneck_size": self.bottleneck_size}
