@@ -2,7 +2,9 @@
 
 The file has one signature, "serving_default": inputs ``content`` float32
 [1, H, W, 3] in [0, 1] (H, W resizable at run time) and ``style_embedding``
-float32 [1, D]; output ``stylized`` [1, H, W, 3] in [0, 1]. Only TFLite
+float32 [1, D]; output ``stylized`` [1, H, W, 3] in [0, 1]. The style
+predictor converts to a file of its own (``convert_predictor``) whose output
+is that ``style_embedding``. Only TFLite
 builtin ops are allowed: a model needing Flex (Select TF) or custom ops fails.
 """
 
@@ -19,6 +21,10 @@ from tensorflow.lite.python import schema_py_generated as schema_fb
 from tensorflow.lite.tools import flatbuffer_utils
 
 from magenta_style.errors import MagentaStyleError
+from magenta_style.network.predictor import (
+    PREDICTOR_IMAGE_SIZE,
+    PREDICTOR_INPUT,
+)
 from magenta_style.network.transformer import (
     CONTENT_INPUT,
     EMBEDDING_INPUT,
@@ -106,6 +112,33 @@ def convert(transformer: keras.Model, mode: str,
     converter = _converter(
         serving_model(with_sliced_padding(transformer), fixed_size), mode,
         representative)
+    flatbuffer = _run(converter, mode, representative)
+    if fixed_size:
+        return flatbuffer
+    return with_default_content_size(flatbuffer, default_size)
+
+
+def predictor_serving_model(predictor: keras.Model) -> keras.Model:
+    """The style predictor with input ``style_image`` [1, S, S, 3] in [0, 1]
+    (S = PREDICTOR_IMAGE_SIZE, the view it was trained on) and output
+    ``style_embedding`` [1, D]: the transformer's embedding input."""
+    image = keras.Input((PREDICTOR_IMAGE_SIZE, PREDICTOR_IMAGE_SIZE, 3),
+                        batch_size=1, name=PREDICTOR_INPUT)
+    return keras.Model(image, {EMBEDDING_INPUT: predictor(image)},
+                       name="predictor_serving")
+
+
+def convert_predictor(predictor: keras.Model, mode: str) -> bytes:
+    """TFLite flatbuffer of the style predictor: float32, or float16 weights
+    in every other mode (its float32 statistics have no calibration data)."""
+    mode = "float32" if mode == "float32" else "float16"
+    converter = _converter(predictor_serving_model(predictor), mode, None)
+    return _run(converter, mode, None)
+
+
+def _run(converter: tf.lite.TFLiteConverter, mode: str,
+         representative: RepresentativeData | None) -> bytes:
+    """Runs a converter; only builtin ops may result."""
     # The converter prints the traced signature to stdout; keep it quiet.
     with contextlib.redirect_stdout(io.StringIO()):
         try:
@@ -123,9 +156,7 @@ def convert(transformer: keras.Model, mode: str,
                 f"TFLite conversion ({mode}) failed: "
                 f"{str(error).splitlines()[0][:300]}") from None
     check_builtin_ops(flatbuffer)
-    if fixed_size:
-        return flatbuffer
-    return with_default_content_size(flatbuffer, default_size)
+    return flatbuffer
 
 
 def _signature_input(model, name: str):

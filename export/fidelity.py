@@ -11,6 +11,12 @@ import numpy as np
 from export.convert import SIGNATURE, interpreter, run
 from magenta_style.imaging.transforms import center_crop
 from magenta_style.network.model import StylizationModel
+from magenta_style.network.predictor import (
+    PREDICTOR_IMAGE_SIZE,
+    PREDICTOR_INPUT,
+    predictor_view,
+)
+from magenta_style.network.transformer import EMBEDDING_INPUT
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -70,6 +76,43 @@ def latency(flatbuffer: bytes, embedding: np.ndarray, sizes: Sequence[int],
     return medians
 
 
+def predictor_fidelity(flatbuffer: bytes, model: StylizationModel,
+                       photos: Sequence[np.ndarray], size: int) -> dict:
+    """PSNR of pastiches made with the TFLite predictor's embeddings against
+    those made with the Keras predictor's (the Keras transformer renders
+    both): each photo is stylized in the style of the next one."""
+    runner = interpreter(flatbuffer).get_signature_runner(SIGNATURE)
+    psnrs = []
+    for index, photo in enumerate(photos):
+        style = photos[(index + 1) % len(photos)]
+        view = predictor_view(style)[None]
+        lite = runner(**{PREDICTOR_INPUT: view})[EMBEDDING_INPUT]
+        keras_embedding = model.predict_embeddings([style])
+        content = center_crop(photo, size).numpy()[None]
+        psnrs.append(psnr(model.transformer([content, lite]).numpy(),
+                          model.transformer([content, keras_embedding]
+                                            ).numpy()))
+    return {"size": size, "photos": len(photos),
+            "pastiche_psnr_db_mean": float(np.mean(psnrs)),
+            "pastiche_psnr_db_min": float(np.min(psnrs))}
+
+
+def predictor_latency(flatbuffer: bytes, runs: int = 5, threads: int = 2
+                      ) -> float:
+    """Median seconds per style prediction, after one warm-up run."""
+    runner = interpreter(flatbuffer, num_threads=threads
+                         ).get_signature_runner(SIGNATURE)
+    view = np.random.default_rng(0).random(
+        (1, PREDICTOR_IMAGE_SIZE, PREDICTOR_IMAGE_SIZE, 3), dtype=np.float32)
+    runner(**{PREDICTOR_INPUT: view})
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        runner(**{PREDICTOR_INPUT: view})
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def format_table(report: dict) -> str:
     """The report as a printable table (the fidelity rows only if measured)."""
     lines = [f"{report['quantization']}: {report['model_bytes'] / 1e6:.2f} MB"]
@@ -85,4 +128,13 @@ def format_table(report: dict) -> str:
     lines.append("latency (median, {} threads): ".format(report["threads"]) +
                  ", ".join(f"{s}²: {t * 1000:.0f} ms"
                            for s, t in report["latency_s"].items()))
+    predictor = report.get("predictor")
+    if predictor:
+        line = (f"predictor: {predictor['model_bytes'] / 1e6:.2f} MB, "
+                f"{predictor['latency_s'] * 1000:.0f} ms")
+        if predictor.get("fidelity"):
+            line += (", pastiches from its embeddings vs Keras': PSNR mean "
+                     f"{predictor['fidelity']['pastiche_psnr_db_mean']:.2f} "
+                     f"dB, min {predictor['fidelity']['pastiche_psnr_db_min']:.2f}")
+        lines.append(line)
     return "\n".join(lines)

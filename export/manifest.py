@@ -18,6 +18,10 @@ from magenta_style.constants import SIZE_MULTIPLE
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.files import atomic_file, naming_errors
 from magenta_style.network.model import NETWORK_KEYS, StylizationModel
+from magenta_style.network.predictor import (
+    PREDICTOR_IMAGE_SIZE,
+    PREDICTOR_INPUT,
+)
 from magenta_style.network.transformer import (
     CONTENT_INPUT,
     EMBEDDING_INPUT,
@@ -33,12 +37,15 @@ FORMAT = "magenta_style.manifest"
 FORMAT_VERSION = 1
 MANIFEST_FILE = "styles.json"
 MODEL_FILE = "model.tflite"
+PREDICTOR_FILE = "predictor.tflite"
 THUMBNAIL_DIR = "thumbnails"
 
 
 def build_manifest(model: StylizationModel, quantization: str,
-                   default_size: tuple[int, int]) -> dict:
-    """The manifest of ``model`` exported in ``quantization`` mode."""
+                   default_size: tuple[int, int],
+                   predictor_quantization: str | None = None) -> dict:
+    """The manifest of ``model`` exported in ``quantization`` mode (its
+    predictor, if any, in ``predictor_quantization``)."""
     d = model.embedding_size
     image = {"dtype": "float32", "shape": [1, -1, -1, 3], "range": [0.0, 1.0]}
     styles = [style_entry(name, model.embedding(i), info,
@@ -59,6 +66,25 @@ def build_manifest(model: StylizationModel, quantization: str,
         },
         "outputs": {OUTPUT_NAME: {"name": OUTPUT_NAME, **image}},
         "styles": styles,
+        "predictor": (predictor_entry(d, predictor_quantization)
+                      if model.has_predictor else None),
+    }
+
+
+def predictor_entry(embedding_size: int, quantization: str) -> dict:
+    """The manifest's description of predictor.tflite: a style image (the
+    central square of any picture, resized) in, a style embedding out."""
+    side = PREDICTOR_IMAGE_SIZE
+    return {
+        "model_file": PREDICTOR_FILE, "signature": "serving_default",
+        "quantization": quantization,
+        "inputs": {PREDICTOR_INPUT: {
+            "name": PREDICTOR_INPUT, "dtype": "float32",
+            "shape": [1, side, side, 3], "range": [0.0, 1.0],
+            "view": "central square, resized"}},
+        "outputs": {EMBEDDING_INPUT: {"name": EMBEDDING_INPUT,
+                                      "dtype": "float32",
+                                      "shape": [1, embedding_size]}},
     }
 
 

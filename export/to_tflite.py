@@ -171,18 +171,27 @@ def main(argv) -> None:
     eval_dir = FLAGS.eval_dir or FLAGS.representative_dir
     eval_photos = sample_images(eval_dir, FLAGS.eval_count) if eval_dir else []
 
+    predictor_mode = "float32" if FLAGS.quantize == "float32" else "float16"
     styles_json = manifest.build_manifest(model, FLAGS.quantize,
-                                          (FLAGS.default_size,) * 2)
+                                          (FLAGS.default_size,) * 2,
+                                          predictor_mode)
     for style in extra_styles:
         styles_json = manifest.add_style_file(styles_json, style)
     app_files = [manifest.MODEL_FILE, manifest.MANIFEST_FILE]
     if manifest.thumbnails(model):
         app_files.append(manifest.THUMBNAIL_DIR)
+    predictor_file = {}
+    if model.has_predictor:
+        print(f"converting the style predictor ({predictor_mode}) ...",
+              flush=True)
+        predictor_file = {manifest.PREDICTOR_FILE: convert.convert_predictor(
+            model.predictor, predictor_mode)}
+        app_files.append(manifest.PREDICTOR_FILE)
 
     def app_contents(flatbuffer: bytes, styles: dict) -> dict[str, bytes]:
         return {manifest.MODEL_FILE: flatbuffer,
                 manifest.MANIFEST_FILE: json.dumps(styles, indent=1).encode(),
-                **manifest.thumbnails(model)}
+                **predictor_file, **manifest.thumbnails(model)}
 
     if FLAGS.output_dir:
         print(f"converting ({FLAGS.quantize}) ...", flush=True)
@@ -199,6 +208,15 @@ def main(argv) -> None:
                                           latency_sizes, FLAGS.latency_runs,
                                           FLAGS.threads),
         }
+        if predictor_file:
+            lite = predictor_file[manifest.PREDICTOR_FILE]
+            report["predictor"] = {
+                "quantization": predictor_mode, "model_bytes": len(lite),
+                "latency_s": fidelity.predictor_latency(
+                    lite, FLAGS.latency_runs, FLAGS.threads),
+                "fidelity": fidelity.predictor_fidelity(
+                    lite, model, eval_photos, report_sizes[0])
+                if len(eval_photos) > 1 else None}
         files = {REPORT_FILE: json.dumps(report, indent=1).encode(),
                  **app_contents(flatbuffer, styles_json)}
         write_export(files, [REPORT_FILE] + app_files, FLAGS.output_dir)

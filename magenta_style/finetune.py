@@ -6,7 +6,8 @@ r"""Adds styles to a trained model by training only their embeddings.
 
 The transformer (every convolution) stays frozen and the existing styles'
 rows of the style table stay bit for bit as they were; one new row per
-style image, starting at γ = 1, β = 0, is trained with the objective, data
+style image, starting at γ = 1, β = 0 (or, with --init predicted, at the
+embedding the model's style predictor gives the image), is trained with the objective, data
 pipeline, checkpoints and flags of ``train`` (only the new styles are
 sampled; the default --learning_rate is 20x train's, as only embeddings
 train). Rerunning with the same --output_dir resumes. Writes
@@ -27,6 +28,10 @@ from magenta_style.errors import MagentaStyleError
 flags.DEFINE_list("style_images", None,
                   "Image file(s) of the new style(s); the file names without "
                   "extension become the style names.")
+flags.DEFINE_enum("init", "identity", ["identity", "predicted"],
+                  "Where new styles start: identity (γ = 1, β = 0) or "
+                  "predicted (the style predictor's embedding of the image; "
+                  "fewer steps, benchmarks/FINETUNE.md).")
 flags.mark_flag_as_required("style_images")
 flags.adopt_module_key_flags(train_flags)  # and loss_flags: listed by --help
 flags.adopt_module_key_flags(model_flags)
@@ -64,15 +69,18 @@ def main(argv) -> None:
         table.check_style_name(name)
     images = [load_style_image(p, config.style_size)
               for p in FLAGS.style_images]
-    info = [style_record(p, image, "finetune", config.steps)
+    info = [{**style_record(p, image, "finetune", config.steps),
+             "init": FLAGS.init}
             for p, image in zip(FLAGS.style_images, images)]
-    table.add_new_styles(base, names, info)  # checks clashes before work
+    start = (base.predict_embeddings(images) if FLAGS.init == "predicted"
+             else None)
+    table.add_new_styles(base, names, info, start)  # checks clashes first
     print(f"base: {base.num_styles} style(s) ({', '.join(base.style_names)}),"
           f" {base.architecture} network, alpha {base.alpha:g}; new: "
           f"{', '.join(names)}", flush=True)
 
     def build_stylizer():
-        return table.add_new_styles(base, names, info)
+        return table.add_new_styles(base, names, info, start)
 
     new_rows = range(base.num_styles, base.num_styles + len(names))
     train_flags.train_and_report(config, build_stylizer, images, output_dir,

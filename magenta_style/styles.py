@@ -5,8 +5,11 @@ r"""The style library of a trained model: list, rename, remove, export, import.
   python -m magenta_style.styles --model DIR --remove name [--output OUT]
   python -m magenta_style.styles --model DIR --export name [--to FILE]
   python -m magenta_style.styles --model DIR --import FILE [--as NEWNAME]
+  python -m magenta_style.styles --model DIR --add_image IMG [--as NAME]
 
---rename, --remove and --import rewrite the model atomically in place, or
+--add_image stores the embedding that the model's style predictor gives an
+image as a new style (no training; recorded as trained_by: predicted).
+--rename, --remove, --import and --add_image rewrite the model atomically in place, or
 write the result to --output (a .keras file or a folder) and keep the model.
 --export writes NAME.style.json (float16 embedding, a few KB); --import
 accepts such a file from a copy of the same network (same alpha).
@@ -28,15 +31,19 @@ flags.DEFINE_string("to", None,
                     "File for --export (default: NAME.style.json here).")
 flags.DEFINE_string("import", None,
                     "Import a .style.json file into the model.")
-flags.DEFINE_string("as", None, "Name for the imported style (default: the "
-                    "name in the file).")
+flags.DEFINE_string("add_image", None,
+                    "Add a style predicted from this image (needs a model "
+                    "with a style predictor).")
+flags.DEFINE_string("as", None, "Name for the imported or added style "
+                    "(default: the name in the file, or the image's file "
+                    "name without extension).")
 flags.DEFINE_string("output", None,
                     "Write the changed model here (a .keras file or a folder) "
                     "instead of replacing --model.")
 flags.adopt_module_key_flags(model_flags)
 FLAGS = flags.FLAGS
 
-_ACTIONS = ("list", "rename", "remove", "export", "import")
+_ACTIONS = ("list", "rename", "remove", "export", "import", "add_image")
 
 
 def main(argv) -> None:
@@ -47,11 +54,13 @@ def main(argv) -> None:
     action = chosen[0] if chosen else "list"
     cli.require(FLAGS.to is None or action == "export",
                 "--to goes with --export")
-    cli.require(FLAGS["as"].value is None or action == "import",
-                "--as goes with --import")
+    cli.require(FLAGS["as"].value is None or action in ("import",
+                                                         "add_image"),
+                "--as goes with --import or --add_image")
     cli.require(FLAGS.output is None or action in ("rename", "remove",
-                                                   "import"),
-                "--output goes with --rename, --remove or --import")
+                                                   "import", "add_image"),
+                "--output goes with --rename, --remove, --import or "
+                "--add_image")
     cli.require(FLAGS.model is not None or FLAGS.output is not None
                 or action in ("list", "export"),
                 f"--{action} needs --model (or --output: the model shipped "
@@ -81,6 +90,10 @@ def main(argv) -> None:
     elif action == "remove":
         changed = table.remove_style(model, FLAGS.remove)
         done = f"removed '{FLAGS.remove}'"
+    elif action == "add_image":
+        changed = add_image(model, FLAGS.add_image, FLAGS["as"].value)
+        done = (f"added '{changed.style_names[-1]}', predicted from "
+                f"{FLAGS.add_image}")
     else:
         style = style_file.read_style_file(FLAGS["import"].value)
         changed = table.import_style(model, style, FLAGS["as"].value)
@@ -89,6 +102,19 @@ def main(argv) -> None:
     target = table.output_file(FLAGS.output) if FLAGS.output else path
     table.save_model(changed, target)
     print(f"{done}; wrote {target} ({changed.num_styles} styles)", flush=True)
+
+
+def add_image(model, path: str, name: str | None):
+    """``model`` plus the style its predictor gives the image at ``path``."""
+    from magenta_style import constants
+    from magenta_style.imaging.folders import load_style_image, style_name
+    from magenta_style.stylebook import table
+
+    image = load_style_image(path, constants.DEFAULT_STYLE_SIZE)
+    name = table.check_style_name(name or style_name(path))
+    embedding = model.predict_embeddings([image])
+    info = table.style_record(path, image, "predicted", 0)
+    return table.add_new_styles(model, [name], [info], embedding)
 
 
 console_main = cli.entry_point(main)  # the console script (setup.py)

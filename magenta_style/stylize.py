@@ -1,10 +1,13 @@
 r"""Stylizes photos with a trained model: every style at once, or a blend.
 
   python -m magenta_style.stylize --content IMG_OR_DIR [--model DIR] \
-      [--output_dir stylized] [--styles a,b] [--blend "a=0.7,b=0.3"] \
-      [--preserve_colors]
+      [--output_dir stylized] [--styles a,b] [--style_image ANY.jpg] \
+      [--blend "a=0.7,painting.jpg=0.3"] [--strength S] [--preserve_colors]
 
-Without --model, the model shipped with the package is used.
+Without --model, the model shipped with the package is used. Any image
+(--style_image, or a file in --blend) is a style through the model's style
+predictor: its embedding is predicted in one pass. --strength S moves each
+photo's embedding from its own predicted style (0) to the chosen one (1).
 
 Without --blend, each photo is rendered in every requested style in one
 batched pass (fewer at a time if all do not fit in memory) and written as
@@ -30,9 +33,17 @@ flags.DEFINE_string("output_dir", "stylized",
                     "Folder for the stylized images (created if needed).")
 flags.DEFINE_list("styles", None,
                   "Styles to render (names or indices); default: all.")
+flags.DEFINE_list("style_image", None,
+                  "Image file(s) to use as styles, through the model's style "
+                  "predictor (with --styles: rendered as well).")
 flags.DEFINE_string("blend", None,
-                    "One blended image instead: 'name_or_index=weight,...'; "
-                    "weights >= 0, normalised to sum 1.")
+                    "One blended image instead: 'style=weight,...', each "
+                    "style a name, an index or an image file; weights >= 0, "
+                    "normalised to sum 1.")
+flags.DEFINE_float("strength", 1.0,
+                   "How far from each photo's own predicted style (0) to the "
+                   "chosen style (1); below 1 needs a style predictor.",
+                   lower_bound=0.0, upper_bound=1.0)
 flags.DEFINE_integer("max_size", 1024,
                      "Shrink photos whose longer side exceeds this (pixels); "
                      "0 keeps the original size (a photo too large for the "
@@ -67,13 +78,33 @@ def content_files(content: str) -> list[str]:
 
 
 def blend_label(blend: dict, style_names: list[str]) -> str:
-    """A file-name part such as 'blend_starry_night70_wave30'."""
+    """A file-name part such as 'blend_starry_night70_wave30' (an image file
+    in the blend is named by its file name without extension)."""
+    from magenta_style.imaging.folders import style_name
+
     total = sum(blend.values())
     parts = []
     for key, weight in blend.items():
-        name = style_names[key] if isinstance(key, int) else key
+        name = style_names[key] if isinstance(key, int) else style_name(key)
         parts.append(f"{name}{round(100 * weight / total)}")
     return "blend_" + "_".join(parts)
+
+
+def image_style(model, path: str) -> np.ndarray:
+    """The predicted embedding of a style image (errors name the file)."""
+    from magenta_style.imaging.images import open_image
+
+    cli.require(os.path.isfile(path), f"style image not found: {path}")
+    image = open_image(path, max_side=constants.DEFAULT_STYLE_SIZE)
+    return model.predict_embeddings([image])[0]
+
+
+def blend_parts(model, blend: dict) -> list:
+    """--blend as [(style, weight)]: names and indices of the model's table,
+    other keys as image files through the predictor."""
+    return [(key if isinstance(key, int) or key in model.style_names
+             else image_style(model, key), weight)
+            for key, weight in blend.items()]
 
 
 def read_photo(path: str, max_side: int | None, network: dict,
@@ -97,13 +128,14 @@ def main(argv) -> None:
     del argv
     cli.require(FLAGS.content is not None, "--content is required")
     cli.require(bool(FLAGS.output_dir), "--output_dir must not be empty")
-    cli.require(not (FLAGS.blend and FLAGS.styles),
-                "give --styles or --blend, not both")
+    cli.require(not (FLAGS.blend and (FLAGS.styles or FLAGS.style_image)),
+                "give --styles/--style_image or --blend, not both")
     blend = cli.parse_blend(FLAGS.blend) if FLAGS.blend is not None else None
     files = content_files(FLAGS.content)
     output_dir = cli.writable_dir(FLAGS.output_dir)
 
     from magenta_style.imaging.color import preserve_colors
+    from magenta_style.imaging.folders import style_name
     from magenta_style.imaging.images import save_image
     from magenta_style.network.model import load_model
 
@@ -111,14 +143,21 @@ def main(argv) -> None:
     print(f"precision: {model.transformer.dtype_policy.compute_dtype}",
           flush=True)
     if blend is not None:
-        model.style_weights(blend)  # validates names before any work
-        styles = [blend]
+        styles = [blend_parts(model, blend)]
+        model.embedding(styles[0])  # validates the blend before any work
         labels = [blend_label(blend, model.style_names)]
     else:
         chosen = [int(s) if s.isdigit() else s for s in FLAGS.styles or []]
-        styles = [model.style_index(s) for s in chosen] or list(
-            range(model.num_styles))
+        styles = [model.style_index(s) for s in chosen]
+        if not styles and not FLAGS.style_image:
+            styles = list(range(model.num_styles))
         labels = [model.style_names[i] for i in styles]
+        for path in FLAGS.style_image or []:
+            styles.append(image_style(model, path))
+            labels.append(style_name(path))
+    if FLAGS.strength < 1:
+        labels = [f"{label}_strength{round(100 * FLAGS.strength)}"
+                  for label in labels]
 
     written, skipped = 0, []
     for number, path in enumerate(files, 1):
@@ -133,8 +172,8 @@ def main(argv) -> None:
             continue
         stem = os.path.splitext(os.path.basename(path))[0]
         for start in range(0, len(styles), per_pass):
-            pastiches = model.stylize_styles(image,
-                                             styles[start:start + per_pass])
+            pastiches = model.stylize_styles(
+                image, styles[start:start + per_pass], FLAGS.strength)
             for label, pastiche in zip(labels[start:], pastiches):
                 if FLAGS.preserve_colors:
                     pastiche = preserve_colors(image, pastiche)

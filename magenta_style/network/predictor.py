@@ -29,6 +29,7 @@ PREDICTOR_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1",
                     "block4_conv1")
 BOTTLENECK_SIZE = 100  # values (Ghiasi et al.)
 PREDICTOR_IMAGE_SIZE = 256  # pixels, side of the square style view
+PREDICTOR_INPUT = "style_image"  # name of the exported predictor's input
 # Standard deviation of the initial bottleneck → embedding weights: small, so
 # that training starts near the output bias (the base model's mean style).
 OUTPUT_INIT_STDDEV = 1e-3

@@ -40,7 +40,8 @@ def table(model: StylizationModel) -> np.ndarray:
 
 def with_styles(model: StylizationModel, names: Sequence[str],
                 rows: np.ndarray, info: Sequence[Mapping]) -> StylizationModel:
-    """A model with ``model``'s transformer and the given styles.
+    """A model with ``model``'s transformer (and style predictor, if any)
+    and the given styles.
 
     Built under the current Keras dtype policy; weights are copied exactly.
     """
@@ -52,15 +53,20 @@ def with_styles(model: StylizationModel, names: Sequence[str],
             f"style rows of shape {rows.shape} do not fit {len(names)} styles "
             f"of embedding size {model.embedding_size}")
     copy = StylizationModel(list(names), model.alpha, [dict(i) for i in info],
-                            model.architecture)
+                            model.architecture, model.predictor_config)
     copy.transformer.set_weights(model.transformer.get_weights())
+    if model.has_predictor:
+        copy.predictor.set_weights(model.predictor.get_weights())
     copy.style_table.table.assign(rows)
     return copy
 
 
 def add_new_styles(model: StylizationModel, names: Sequence[str],
-                   info: Sequence[Mapping]) -> StylizationModel:
-    """``model`` plus new styles at γ = 1, β = 0 (to be fine-tuned)."""
+                   info: Sequence[Mapping],
+                   start_rows: np.ndarray | None = None) -> StylizationModel:
+    """``model`` plus new styles, appended last, with embeddings
+    ``start_rows`` [len(names), D] (default γ = 1, β = 0: to be
+    fine-tuned)."""
     clash = [n for n in names if n in model.style_names]
     if clash:
         raise MagentaStyleError(
@@ -69,9 +75,10 @@ def add_new_styles(model: StylizationModel, names: Sequence[str],
             "--rename old=new)")
     if len(set(names)) != len(names):
         raise MagentaStyleError(f"new style names repeat: {list(names)}")
-    identity = model.embedding_layout.identity()
-    rows = np.concatenate([table(model),
-                           np.tile(identity[None], [len(names), 1])])
+    if start_rows is None:
+        start_rows = np.tile(model.embedding_layout.identity()[None],
+                             [len(names), 1])
+    rows = np.concatenate([table(model), start_rows])
     return with_styles(model, model.style_names + list(names), rows,
                        model.style_info + [dict(i) for i in info])
 
