@@ -34,6 +34,7 @@ setup(
             ("train", "magenta_style.train"),
             ("finetune", "magenta_style.finetune"),
             ("train_predictor", "magenta_style.train_predictor"),
+            ("evaluate_predictor", "magenta_style.evaluate_predictor"),
             ("stylize", "magenta_style.stylize"),
             ("styles", "magenta_style.styles"),
             ("optimize", "magenta_style.optimize"),

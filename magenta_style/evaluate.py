@@ -16,7 +16,6 @@ from absl import flags
 
 from magenta_style import cli, constants
 from magenta_style.cli import model_flags
-from magenta_style.errors import MagentaStyleError
 
 flags.DEFINE_string("styles_dir", None,
                     "Folder holding the model's style images (by file name).")
@@ -34,22 +33,6 @@ flags.DEFINE_list("interpolate", None,
 flags.DEFINE_integer("seed", 0, "Seed of the untrained baseline network.")
 flags.adopt_module_key_flags(model_flags)
 FLAGS = flags.FLAGS
-
-
-def style_images(model, styles_dir: str, size: int) -> list:
-    """The model's style images, found in ``styles_dir`` by source file name."""
-    from magenta_style.imaging.folders import list_images, load_style_image
-
-    files = {os.path.basename(p): p for p in list_images(styles_dir)}
-    stems = {os.path.splitext(k)[0]: v for k, v in files.items()}
-    images = []
-    for name, info in zip(model.style_names, model.style_info):
-        path = files.get(info.get("source", "")) or stems.get(name)
-        if path is None:
-            raise MagentaStyleError(
-                f"style image of '{name}' not found in {styles_dir}")
-        images.append(load_style_image(path, size))
-    return images
 
 
 def print_tables(report: dict) -> None:
@@ -81,7 +64,11 @@ def main(argv) -> None:
     import keras
 
     from magenta_style.imaging.files import atomic_file
-    from magenta_style.imaging.folders import decode_each, list_images
+    from magenta_style.imaging.folders import (
+        decode_each,
+        find_style_images,
+        list_images,
+    )
     from magenta_style.imaging.images import open_image, save_image
     from magenta_style.network.model import StylizationModel, load_model
     from magenta_style.objective import evaluation
@@ -103,8 +90,9 @@ def main(argv) -> None:
                       else "the default weights and layers"), flush=True)
     perceptual = PerceptualLoss(load_vgg19(FLAGS.vgg_weights),
                                 *([loss] if loss else []))
-    grams = perceptual.style_grams(style_images(model, FLAGS.styles_dir,
-                                                FLAGS.style_size))
+    grams = perceptual.style_grams(find_style_images(
+        model.style_names, model.style_info, FLAGS.styles_dir,
+        FLAGS.style_size))
     keras.utils.set_random_seed(FLAGS.seed)
     untrained = StylizationModel(model.style_names, model.alpha,
                                   architecture=model.architecture)

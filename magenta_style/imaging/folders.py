@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, Mapping, Sequence, TypeVar
 
 import numpy as np
 
@@ -58,6 +58,22 @@ def load_style_images(styles_dir: str, style_size: int,
     chosen = sorted(by_name)
     images = [load_style_image(by_name[n], style_size) for n in chosen]
     return chosen, images, [by_name[n] for n in chosen]
+
+
+def find_style_images(names: Sequence[str], infos: Sequence[Mapping],
+                      styles_dir: str, size: int) -> list[np.ndarray]:
+    """A model's style images (longer side ``size``), found in
+    ``styles_dir`` by each style's source file name, else by its name."""
+    files = {os.path.basename(p): p for p in list_images(styles_dir)}
+    stems = {os.path.splitext(k)[0]: v for k, v in files.items()}
+    images = []
+    for name, info in zip(names, infos):
+        path = files.get(info.get("source", "")) or stems.get(name)
+        if path is None:
+            raise MagentaStyleError(
+                f"style image of '{name}' not found in {styles_dir}")
+        images.append(load_style_image(path, size))
+    return images
 
 
 def load_style_image(path: str, style_size: int) -> np.ndarray:

@@ -44,10 +44,7 @@ def style_table(model: StylizationModel, untrained: StylizationModel,
     at which content counts as lost.
     """
     rows = []
-    unrelated = [losses_against(
-        perceptual, tf.image.resize(photos[j], photos[i].shape[:2])[None].numpy(),
-        photos[i][None], grams, 0)["content"][0]
-        for i in range(len(photos)) for j in range(len(photos)) if i != j]
+    unrelated = unrelated_content(perceptual, photos, grams)
     for index, name in enumerate(model.style_names):
         row = {"style": name}
         for label, net in (("pastiche", model), ("untrained", untrained)):
@@ -60,9 +57,78 @@ def style_table(model: StylizationModel, untrained: StylizationModel,
         row["photo_style"] = float(np.mean([
             losses_against(perceptual, p[None], p[None], grams, index)["style"]
             for p in photos]))
-        row["unrelated_content"] = float(np.mean(unrelated)) if unrelated else 0.0
+        row["unrelated_content"] = unrelated
         rows.append(row)
     return rows
+
+
+def unrelated_content(perceptual: PerceptualLoss,
+                      photos: Sequence[np.ndarray], grams: dict) -> float:
+    """Mean content loss between different photos (each resized to the
+    other's size): the level at which content counts as lost (0 for one
+    photo)."""
+    losses = [losses_against(
+        perceptual, tf.image.resize(photos[j], photos[i].shape[:2])[None].numpy(),
+        photos[i][None], grams, 0)["content"][0]
+        for i in range(len(photos)) for j in range(len(photos)) if i != j]
+    return float(np.mean(losses)) if losses else 0.0
+
+
+def embedding_losses(model: StylizationModel, perceptual: PerceptualLoss,
+                     photos: Sequence[np.ndarray], grams: dict, index: int,
+                     style, strength: float = 1.0) -> dict[str, float]:
+    """Mean style loss (against row ``index`` of ``grams``) and content loss
+    of the photos' pastiches in ``style`` (a style, embedding or blend), and
+    the photos' own style loss against that row."""
+    pastiche = [losses_against(perceptual,
+                               model.stylize(p, style, strength)[None],
+                               p[None], grams, index) for p in photos]
+    own = [losses_against(perceptual, p[None], p[None], grams, index)
+           for p in photos]
+    return {"style": float(np.mean([l["style"] for l in pastiche])),
+            "content": float(np.mean([l["content"] for l in pastiche])),
+            "photo_style": float(np.mean([l["style"] for l in own]))}
+
+
+def strength_study(model: StylizationModel, perceptual: PerceptualLoss,
+                   photos: Sequence[np.ndarray], grams: dict, index: int,
+                   style, steps: int = 11) -> dict:
+    """Style loss against row ``index`` as the strength goes 0 → 1, and its
+    Spearman ρ with the strength (−1: it falls monotonically)."""
+    strengths = np.linspace(0.0, 1.0, steps)
+    losses = [embedding_losses(model, perceptual, photos, grams, index,
+                               style, float(s))["style"] for s in strengths]
+    return {"strength": strengths.tolist(), "style_loss": losses,
+            "spearman": float(spearmanr(strengths, losses).statistic)}
+
+
+def image_grid(rows: Sequence[Sequence[np.ndarray | None]],
+               column_labels: Sequence[str], cell: int = 192,
+               captions: Sequence[Sequence[str]] | None = None) -> np.ndarray:
+    """Images [H, W, 3] in [0, 1] in a grid of cell² tiles under a header of
+    column labels, with an optional caption at the top of each tile (None
+    leaves a tile empty). uint8 RGB."""
+    from PIL import ImageDraw
+
+    header = 24
+    columns = max(len(column_labels), max(len(r) for r in rows))
+    sheet = Image.new("RGB", (columns * cell, header + len(rows) * cell),
+                      "white")
+    draw = ImageDraw.Draw(sheet)
+    for c, label in enumerate(column_labels):
+        draw.text((c * cell + 4, 6), label, fill="black")
+    for r, row in enumerate(rows):
+        for c, image in enumerate(row):
+            if image is None:
+                continue
+            tile = Image.fromarray(to_uint8(image))
+            tile.thumbnail((cell - 4, cell - 4), Image.Resampling.LANCZOS)
+            sheet.paste(tile, (c * cell + (cell - tile.width) // 2,
+                               header + r * cell + (cell - tile.height) // 2))
+            if captions and captions[r][c]:
+                draw.text((c * cell + 4, header + r * cell + 2),
+                          captions[r][c], fill="black")
+    return np.asarray(sheet)
 
 
 def interpolation(model: StylizationModel, perceptual: PerceptualLoss,
@@ -114,31 +180,10 @@ def contact_sheet(model: StylizationModel, photos: Sequence[np.ndarray],
                   blends: Sequence[dict], cell: int = 192) -> np.ndarray:
     """A grid: a header of style names; a row per photo (the photo, then each
     style); a last row of the first photo in each blend. uint8 RGB."""
-    from PIL import ImageDraw
-
-    columns = 1 + max(model.num_styles, len(blends))
-    header = 24
-    sheet = Image.new("RGB", (columns * cell, header + (len(photos) + 1) * cell),
-                      "white")
-    draw = ImageDraw.Draw(sheet)
-    for c, name in enumerate(["photo", *model.style_names]):
-        draw.text((c * cell + 4, 6), name, fill="black")
-
-    def paste(image, row, column):
-        tile = Image.fromarray(to_uint8(image))
-        tile.thumbnail((cell - 4, cell - 4), Image.Resampling.LANCZOS)
-        sheet.paste(tile, (column * cell + (cell - tile.width) // 2,
-                           header + row * cell + (cell - tile.height) // 2))
-
-    for r, photo in enumerate(photos):
-        for c, image in enumerate([photo, *model.stylize_styles(photo)]):
-            paste(image, r, c)
-    last = len(photos)
-    paste(photos[0], last, 0)
-    for c, blend in enumerate(blends, 1):
-        paste(model.stylize(photos[0], blend), last, c)
-        label = " + ".join(f"{model.style_names[k] if isinstance(k, int) else k}"
-                           f" {w:.0%}" for k, w in blend.items())
-        draw.text((c * cell + 4, header + last * cell + 2), label[:30],
-                  fill="black")
-    return np.asarray(sheet)
+    rows = [[photo, *model.stylize_styles(photo)] for photo in photos]
+    rows.append([photos[0], *[model.stylize(photos[0], b) for b in blends]])
+    captions = [[""] * len(r) for r in rows[:-1]]
+    captions.append([""] + [" + ".join(
+        f"{model.style_names[k] if isinstance(k, int) else k} {w:.0%}"
+        for k, w in blend.items())[:30] for blend in blends])
+    return image_grid(rows, ["photo", *model.style_names], cell, captions)

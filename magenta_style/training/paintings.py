@@ -51,6 +51,11 @@ def corpus(directory: str, every: int = HOLDOUT_EVERY
     return split_held_out(paths, every)
 
 
+def painting_view(path: str) -> np.ndarray:
+    """A painting file as the predictor sees it (network.predictor_view)."""
+    return predictor_view(open_image(path, max_side=_READ_SIDE))
+
+
 @dataclasses.dataclass(frozen=True)
 class PaintingBank:
     """Per painting: predictor statistics [P, F] and Gram targets
@@ -71,8 +76,7 @@ def painting_bank(paths: Sequence[str], predictor: StylePredictor,
     Unreadable or too small files are skipped and listed; none readable is
     an error. Prints progress (this takes minutes for a thousand).
     """
-    views, files, skipped = decode_each(
-        paths, lambda p: predictor_view(open_image(p, max_side=_READ_SIDE)))
+    views, files, skipped = decode_each(paths, painting_view)
     for reason, names in skipped.items():
         print(f"paintings skipped ({reason}): {', '.join(names)}", flush=True)
     if not views:
