@@ -59,6 +59,31 @@ class ChannelStatistics(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(PACKAGE)
+class Standardization(keras.layers.Layer):
+    """x → (x − mean) / std per feature, with mean and std of a corpus
+    (``fit``); starts as the identity map. Its state is its two weights
+    only, so copies made with set_weights behave the same."""
+
+    def build(self, input_shape):
+        size = int(input_shape[-1])
+        self.mean = self.add_weight(name="mean", shape=(size,),
+                                    initializer="zeros", trainable=False)
+        self.std = self.add_weight(name="std", shape=(size,),
+                                   initializer="ones", trainable=False)
+
+    def fit(self, data: np.ndarray) -> None:
+        """Sets mean and std to those of ``data`` [N, F] (a constant feature
+        gets std 1)."""
+        data = np.asarray(data, np.float64)
+        std = data.std(axis=0)
+        self.mean.assign(data.mean(axis=0).astype(np.float32))
+        self.std.assign(np.where(std > 0, std, 1.0).astype(np.float32))
+
+    def call(self, x):
+        return (tf.cast(x, tf.float32) - self.mean) / self.std
+
+
+@keras.saving.register_keras_serializable(PACKAGE)
 class StylePredictor(keras.Model):
     """Style image [B, H, W, 3] in [0, 1] → style embedding [B, D].
 
@@ -85,8 +110,8 @@ class StylePredictor(keras.Model):
                                            input_shape=(None, None, 3))
         self.backbone = build_feature_extractor(vgg, self.feature_layers)
         self.statistics = ChannelStatistics(name="statistics")
-        self.standardize = keras.layers.Normalization(name="standardize",
-                                                      dtype="float32")
+        self.standardize = Standardization(name="standardize",
+                                           dtype="float32")
         self.bottleneck = keras.layers.Dense(
             self.bottleneck_size, name="bottleneck", dtype="float32")
         self.to_embedding = keras.layers.Dense(
@@ -116,8 +141,7 @@ class StylePredictor(keras.Model):
 
     def embed_statistics(self, statistics: tf.Tensor) -> tf.Tensor:
         """Channel statistics [B, F] → style embeddings [B, D] (float32)."""
-        return self.to_embedding(self.bottleneck(
-            self.standardize(tf.cast(statistics, tf.float32))))
+        return self.to_embedding(self.bottleneck(self.standardize(statistics)))
 
     def call(self, images):
         return self.embed_statistics(self.image_statistics(images))
@@ -126,7 +150,7 @@ class StylePredictor(keras.Model):
                    ) -> None:
         """Fits the standardization to a corpus' statistics [N, F] and puts
         the output bias at ``mean_embedding`` [D], where training starts."""
-        self.standardize.adapt(np.asarray(statistics, np.float32))
+        self.standardize.fit(statistics)
         self.to_embedding.bias.assign(np.asarray(mean_embedding, np.float32))
 
     def get_config(self):
