@@ -1,9 +1,10 @@
 """The Android core (pure JVM) against the Python implementation.
 
 Runs the JVM unit tests, then lets the JVM blend embeddings from an exported
-manifest, turn a fixed pixel array into the model's input and import style
-files; checks all three against Python and runs the exported .tflite on the
-first two against Keras.
+manifest, turn a fixed pixel array into the model's input, read the manifest's
+style predictor and turn pictures into its input, and import style files;
+checks all of it against Python and runs the exported model and predictor
+.tflite files on the JVM's inputs against Keras.
 """
 
 import base64
@@ -18,7 +19,14 @@ from conftest import REPO
 
 from export import convert, manifest
 from magenta_style.errors import MagentaStyleError
-from magenta_style.network.model import StylizationModel
+from magenta_style.network.model import StylizationModel, attach_predictor
+from magenta_style.network.predictor import (
+    PREDICTOR_IMAGE_SIZE,
+    PREDICTOR_INPUT,
+    StylePredictor,
+    predictor_view,
+)
+from magenta_style.network.transformer import EMBEDDING_INPUT
 from magenta_style.stylebook import style_file
 
 SCRIPT = os.path.join(REPO, "android_demo", "run_jvm_tests.sh")
@@ -31,6 +39,28 @@ def model():
     noise = np.random.default_rng(5).normal(0, 0.4, table.shape)
     table.assign(table.numpy() + noise.astype(np.float32))
     return stylizer
+
+
+@pytest.fixture(scope="module")
+def predicting(model):
+    """``model`` with a style predictor of random VGG weights: the contract
+    is about names, shapes and pixels, not about good styles."""
+    return attach_predictor(model, StylePredictor(model.embedding_size))
+
+
+@pytest.fixture(scope="module")
+def exported(predicting):
+    """The manifest the export writes for ``predicting``."""
+    return manifest.build_manifest(predicting, "float32", (384, 384),
+                                   "float32")
+
+
+def rgb(argb) -> np.ndarray:
+    """Unsigned ARGB numbers → float32 RGB [N, 3] in [0, 1]: channel / 255."""
+    argb = np.asarray(argb, np.uint64)
+    channels = np.stack([(argb >> 16) & 255, (argb >> 8) & 255, argb & 255],
+                        -1)
+    return channels.astype(np.float32) / np.float32(255)
 
 
 def write_style_file(path, name, embedding, network):
@@ -66,25 +96,30 @@ def style_files(model, tmp_path_factory):
     }
 
 
-@pytest.fixture(scope="module")
-def jvm(model, style_files, tmp_path_factory):
-    """Runs the JVM tests and the JVM side of the contract; returns its JSON."""
-    folder = tmp_path_factory.mktemp("contract")
+def run_contract(exported_manifest, folder, style_paths=()):
+    """Runs the JVM tests and the JVM side of the contract on a manifest;
+    returns its JSON."""
     manifest_path = folder / manifest.MANIFEST_FILE
-    manifest_path.write_text(json.dumps(
-        manifest.build_manifest(model, "float32", (384, 384))))
+    manifest_path.write_text(json.dumps(exported_manifest))
     out = folder / "jvm.json"
     process = subprocess.run(["bash", SCRIPT, "--contract", str(manifest_path),
-                              str(out), *style_files.values()],
+                              str(out), *style_paths],
                              capture_output=True, text=True, timeout=900)
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
     assert "OK (" in process.stdout  # JUnit's summary: every JVM test passed
     return json.loads(out.read_text())
 
 
-def test_jvm_blends_equal_python_bit_for_bit(model, jvm):
-    styles = [np.asarray(s["embedding"], np.float32) for s in
-              manifest.build_manifest(model, "float32", (384, 384))["styles"]]
+@pytest.fixture(scope="module")
+def jvm(exported, style_files, tmp_path_factory):
+    """The JVM side of the contract on the manifest of ``predicting``."""
+    return run_contract(exported, tmp_path_factory.mktemp("contract"),
+                        style_files.values())
+
+
+def test_jvm_blends_equal_python_bit_for_bit(exported, jvm):
+    styles = [np.asarray(s["embedding"], np.float32)
+              for s in exported["styles"]]
     for key in ("blend_2", "blend_3"):
         spec = jvm[f"{key}_spec"]
         python = manifest.blend_embeddings([styles[i] for i in spec["styles"]],
@@ -94,9 +129,7 @@ def test_jvm_blends_equal_python_bit_for_bit(model, jvm):
 
 def test_jvm_pixels_equal_python_conversion(jvm):
     pixels = jvm["pixels"]
-    argb = np.asarray(pixels["argb"], np.uint64)
-    rgb = np.stack([(argb >> 16) & 255, (argb >> 8) & 255, argb & 255], -1)
-    python = rgb.astype(np.float32) / np.float32(255)
+    python = rgb(pixels["argb"])
     jvm_tensor = np.asarray(pixels["tensor"], np.float32).reshape(
         pixels["height"], pixels["width"], 3)
     python = python.reshape(pixels["height"], pixels["width"], 3)
@@ -119,8 +152,7 @@ def test_jvm_input_sizes_keep_aspect_in_multiples_of_four(jvm):
         assert max(w, h) == long_side
 
 
-def test_style_files_fit_on_both_sides_alike(model, jvm, style_files):
-    exported = manifest.build_manifest(model, "float32", (384, 384))
+def test_style_files_fit_on_both_sides_alike(exported, jvm, style_files):
     refusals = {}
     for key, path in style_files.items():
         imported = jvm["style_files"][path]
@@ -152,3 +184,56 @@ def test_tflite_on_jvm_inputs_matches_keras(model, jvm):
     keras_out = model.stylize(content, {"ink": 1, "oil": 2, "wash": 1})
     assert lite.shape == content.shape
     assert np.abs(lite - keras_out).max() <= 1e-4
+
+
+def test_jvm_reads_the_predictor_section(exported, jvm):
+    section = exported["predictor"]
+    image = section["inputs"][PREDICTOR_INPUT]
+    embedding = section["outputs"][EMBEDDING_INPUT]
+    parsed = {key: value for key, value in jvm["predictor"].items()
+              if key != "views"}
+    assert parsed == {
+        "model_file": section["model_file"],
+        "signature": section["signature"],
+        "input": image["name"], "input_side": image["shape"][1],
+        "output": embedding["name"], "embedding_size": embedding["shape"][1]}
+    assert parsed["input_side"] == PREDICTOR_IMAGE_SIZE
+    assert parsed["embedding_size"] == exported["embedding_size"]
+
+
+def test_manifest_without_predictor_has_none_on_the_jvm(model, tmp_path):
+    plain = manifest.build_manifest(model, "float32", (384, 384))
+    assert plain["predictor"] is None
+    assert run_contract(plain, tmp_path)["predictor"] is None
+
+
+def views(jvm):
+    """(picture [H, W, 3], the JVM's predictor input [S, S, 3]) pairs."""
+    side = jvm["predictor"]["input_side"]
+    return [(rgb(view["argb"]).reshape(view["height"], view["width"], 3),
+             np.asarray(view["tensor"], np.float32).reshape(side, side, 3))
+            for view in jvm["predictor"]["views"]]
+
+
+def test_jvm_predictor_input_is_python_predictor_view(jvm):
+    # Measured: bit for bit (max difference 0) against the x86-64 TensorFlow
+    # wheel, whose resize kernel sums the same float32 products in the same
+    # order. 1e-6 (about 8 float32 ulps at 1.0) leaves room for a TensorFlow
+    # build that fuses those multiply-adds (FMA), as aarch64 builds may.
+    for picture, jvm_view in views(jvm):
+        difference = np.abs(jvm_view - predictor_view(picture))
+        assert difference.max() <= 1e-6, difference.max()
+
+
+def test_tflite_predictor_on_jvm_views_matches_keras(predicting, jvm):
+    parsed = jvm["predictor"]
+    flatbuffer = convert.convert_predictor(predicting.predictor, "float32")
+    runner = convert.interpreter(flatbuffer).get_signature_runner(
+        parsed["signature"])
+    for picture, jvm_view in views(jvm):
+        lite = runner(**{parsed["input"]: jvm_view[None]})[parsed["output"]]
+        keras_embedding = predicting.predict_embeddings([picture])
+        assert lite.shape == (1, parsed["embedding_size"])
+        # Measured: 6e-5 of the largest value (float32 XNNPACK against Keras).
+        scale = np.abs(keras_embedding).max()
+        assert np.abs(lite - keras_embedding).max() <= 5e-4 * scale

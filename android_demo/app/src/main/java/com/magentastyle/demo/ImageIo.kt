@@ -20,6 +20,7 @@ import java.text.SimpleDateFormat
 import java.util.Date
 import java.util.Locale
 import kotlin.math.max
+import kotlin.math.min
 import kotlin.math.roundToInt
 
 /** Decoding photos, saving results to the gallery and sharing them. All calls block: use a background thread. */
@@ -101,6 +102,13 @@ object ImageIo {
     fun scale(source: Bitmap, width: Int, height: Int): Bitmap =
         if (source.width == width && source.height == height) source
         else Bitmap.createScaledBitmap(source, width, height, true)
+
+    /** The largest central square of [source] (what the style predictor sees), scaled to [side] x [side]. */
+    fun centerSquare(source: Bitmap, side: Int): Bitmap {
+        val crop = min(source.width, source.height)
+        val square = Bitmap.createBitmap(source, (source.width - crop) / 2, (source.height - crop) / 2, crop, crop)
+        return scale(square, side, side).also { if (it !== square && square !== source) square.recycle() }
+    }
 
     /** A fresh content:// uri in the cache for the camera app to write a photo to. */
     fun newCameraUri(context: Context): Uri {

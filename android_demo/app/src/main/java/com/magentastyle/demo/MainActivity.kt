@@ -67,6 +67,10 @@ class MainActivity : AppCompatActivity() {
         viewModel.onCameraResult(success)
     }
 
+    private val pickStylePhoto = registerForActivityResult(ActivityResultContracts.PickVisualMedia()) { uri ->
+        if (uri != null) viewModel.addPhotoStyle(uri)
+    }
+
     private val openStyleFile = registerForActivityResult(ActivityResultContracts.OpenDocument()) { uri ->
         if (uri != null) viewModel.importStyle(uri)
     }
@@ -108,6 +112,10 @@ class MainActivity : AppCompatActivity() {
             when (item.itemId) {
                 R.id.action_import_style -> {
                     openStyleFile.launch(arrayOf("application/json", "text/plain", "application/octet-stream"))
+                    true
+                }
+                R.id.action_style_from_photo -> {
+                    pickStylePhoto.launch(PickVisualMediaRequest(ActivityResultContracts.PickVisualMedia.ImageOnly))
                     true
                 }
                 R.id.action_use_gpu -> {
@@ -219,6 +227,10 @@ class MainActivity : AppCompatActivity() {
             isEnabled = state.gpuAvailable && !state.busy
         }
         toolbar.menu.findItem(R.id.action_import_style)?.isEnabled = enabled
+        toolbar.menu.findItem(R.id.action_style_from_photo)?.apply {
+            isVisible = state.canStyleFromPhoto
+            isEnabled = enabled
+        }
 
         for (i in 0 until sizeGroup.childCount) {
             val button = sizeGroup.getChildAt(i) as RadioButton

@@ -25,6 +25,7 @@ import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 import java.io.FileNotFoundException
+import java.io.IOException
 import java.nio.MappedByteBuffer
 import java.util.Locale
 import java.util.concurrent.Executors
@@ -39,6 +40,8 @@ data class UiState(
     val longSide: Int = 512,
     val useGpu: Boolean = false,
     val gpuAvailable: Boolean = false,
+    /** The model has a style predictor and predictor.tflite is in the assets: styles from photos. */
+    val canStyleFromPhoto: Boolean = false,
     val content: Bitmap? = null,
     val result: Bitmap? = null,
     val resultInfo: String? = null,
@@ -65,6 +68,9 @@ class MainViewModel(app: Application, private val saved: SavedStateHandle) : And
     private var manifest: Manifest? = null
     private var model: MappedByteBuffer? = null
     private var engine: StyleEngine? = null
+    private var predictorModel: MappedByteBuffer? = null
+    private var predictorEngine: PredictorEngine? = null
+    private var photoStyleCount = 0
 
     /** Where the camera app writes the photo being taken (survives process death). */
     var pendingCameraUri: Uri?
@@ -83,25 +89,38 @@ class MainViewModel(app: Application, private val saved: SavedStateHandle) : And
         _events.trySend(UiEvent.Message(text))
     }
 
+    /** What [load] reads from the assets. */
+    private class Assets(
+        val manifest: Manifest,
+        val model: MappedByteBuffer,
+        /** Null when the model has no predictor or its file is missing. */
+        val predictorModel: MappedByteBuffer?,
+        val styles: StyleRepository.Loaded,
+        val gpu: Boolean,
+    )
+
     private suspend fun load() {
         try {
-            val loaded = withContext(Dispatchers.IO) {
+            val assets = withContext(Dispatchers.IO) {
                 val m = repository.loadManifest()
-                val buffer = StyleEngine.loadModel(getApplication(), m)
-                val styles = repository.loadAll(m)
-                val gpu = StyleEngine.isGpuSupported()
-                Triple(m, buffer, styles) to gpu
+                Assets(
+                    m, StyleEngine.loadModel(getApplication(), m), loadPredictorModel(m), repository.loadAll(m),
+                    StyleEngine.isGpuSupported(),
+                )
             }
-            val (m, buffer, styles) = loaded.first
+            val m = assets.manifest
+            val styles = assets.styles
             manifest = m
-            model = buffer
+            model = assets.model
+            predictorModel = assets.predictorModel
             val defaultSide = max(m.defaultHeight(), m.defaultWidth())
             _state.update {
                 it.copy(
                     ready = true,
                     styles = styles.entries,
-                    gpuAvailable = loaded.second,
-                    useGpu = loaded.second,
+                    gpuAvailable = assets.gpu,
+                    useGpu = assets.gpu,
+                    canStyleFromPhoto = assets.predictorModel != null,
                     longSide = saved.get<Int>(KEY_LONG_SIDE) ?: SIZES.firstOrNull { s -> s >= defaultSide } ?: SIZES.last(),
                     selection = it.selection.with(styles.entries.first().id, DEFAULT_WEIGHT),
                 )
@@ -114,6 +133,18 @@ class MainViewModel(app: Application, private val saved: SavedStateHandle) : And
         } catch (e: Exception) {
             Log.e(TAG, "cannot load the model", e)
             _state.update { it.copy(fatalError = e.message ?: e.toString()) }
+        }
+    }
+
+    /** The predictor's model file, or null (with a message when styles.json names a missing file). */
+    private fun loadPredictorModel(m: Manifest): MappedByteBuffer? {
+        val predictor = m.predictor() ?: return null
+        return try {
+            PredictorEngine.loadModel(getApplication(), predictor)
+        } catch (e: IOException) {
+            Log.w(TAG, "style predictor unavailable", e)
+            message(text(R.string.predictor_missing, predictor.modelFile()))
+            null
         }
     }
 
@@ -285,6 +316,40 @@ class MainViewModel(app: Application, private val saved: SavedStateHandle) : And
         }
     }
 
+    /**
+     * Predicts the style of a photo and adds it to the strip as "photo N", selected for the blend
+     * when there is room. Needs [UiState.canStyleFromPhoto].
+     */
+    fun addPhotoStyle(uri: Uri) {
+        val predictor = manifest?.predictor() ?: return
+        val buffer = predictorModel ?: return
+        if (_state.value.busy) return
+        _state.update { it.copy(busy = true) }
+        viewModelScope.launch {
+            try {
+                val picture = withContext(Dispatchers.IO) { ImageIo.decode(getApplication(), uri, STYLE_PHOTO_SIDE) }
+                val embedding = withContext(inferenceDispatcher) {
+                    val argb = IntArray(picture.width * picture.height)
+                    picture.getPixels(argb, 0, picture.width, 0, 0, picture.width, picture.height)
+                    val runner = predictorEngine ?: PredictorEngine(buffer, predictor).also { predictorEngine = it }
+                    runner.embedding(argb, picture.width, picture.height)
+                }
+                val number = ++photoStyleCount
+                val name = text(R.string.photo_style_name, number)
+                val entry = withContext(Dispatchers.IO) { repository.photoEntry(number, name, embedding, picture) }
+                _state.update {
+                    val selection = if (it.selection.isFull) it.selection else it.selection.with(entry.id, DEFAULT_WEIGHT)
+                    it.copy(styles = it.styles + entry, selection = selection, busy = false)
+                }
+                message(text(R.string.photo_style_added, name))
+            } catch (e: Exception) {
+                Log.e(TAG, "no style from $uri", e)
+                _state.update { it.copy(busy = false) }
+                message(text(R.string.photo_style_failed, e.message ?: e.toString()))
+            }
+        }
+    }
+
     /** Imports a .style.json exported by the Python library; it must match the model's embedding size. */
     fun importStyle(uri: Uri) {
         val m = manifest ?: return
@@ -319,6 +384,8 @@ class MainViewModel(app: Application, private val saved: SavedStateHandle) : And
         inferenceExecutor.execute {
             engine?.close()
             engine = null
+            predictorEngine?.close()
+            predictorEngine = null
         }
         inferenceExecutor.shutdown()
     }
@@ -329,6 +396,9 @@ class MainViewModel(app: Application, private val saved: SavedStateHandle) : And
         private const val KEY_CONTENT_URI = "content_uri"
         private const val KEY_LONG_SIDE = "long_side"
         const val DEFAULT_WEIGHT = 50.0
+
+        /** Long side a style photo is read at (px), as Python's stylize --style_image reads one. */
+        private const val STYLE_PHOTO_SIDE = 512
 
         /** Output long side choices (px); all multiples of 4. */
         val SIZES = listOf(256, 384, 512, 768, 1024)

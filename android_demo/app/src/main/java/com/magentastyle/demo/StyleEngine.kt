@@ -233,7 +233,8 @@ class StyleEngine private constructor(
             return StyleEngine(manifest, interpreter, null, fallbackReason, cpuThreads)
         }
 
-        private fun directBuffer(floats: Int): ByteBuffer =
+        /** A native-order direct buffer of [floats] float32 values, as the interpreter reads and writes. */
+        internal fun directBuffer(floats: Int): ByteBuffer =
             ByteBuffer.allocateDirect(floats * 4).order(ByteOrder.nativeOrder())
     }
 }

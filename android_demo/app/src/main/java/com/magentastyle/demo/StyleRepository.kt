@@ -16,13 +16,16 @@ import java.io.FileNotFoundException
 import java.io.IOException
 import java.util.UUID
 
-/** A style shown in the strip: built-in (from styles.json) or imported (a .style.json in the app files dir). */
+/**
+ * A style shown in the strip: built-in (from styles.json), imported (a .style.json in the app files
+ * dir) or predicted from a photo (kept for the session only).
+ */
 class StyleEntry(
-    /** Stable id: "builtin:<index>" or "imported:<file name>". */
+    /** Stable id: "builtin:<index>", "imported:<file name>" or "photo:<number>". */
     val id: String,
     val style: Style,
     val thumbnail: Bitmap,
-    /** The stored file of an imported style, null for built-in ones. */
+    /** The stored file of an imported style, null for the others. */
     val file: File?,
 ) {
     val imported: Boolean get() = file != null
@@ -88,6 +91,10 @@ class StyleRepository(private val context: Context) {
             throw IOException("cannot delete ${file.name}")
         }
     }
+
+    /** The style predicted from [picture], which its thumbnail shows as the predictor saw it; not stored. */
+    fun photoEntry(number: Int, name: String, embedding: FloatArray, picture: Bitmap) =
+        StyleEntry("photo:$number", Style(name, embedding, null, null), ImageIo.centerSquare(picture, THUMBNAIL_SIDE), null)
 
     private fun importedEntry(file: File, style: Style) =
         StyleEntry("imported:${file.name}", style, placeholderThumbnail(style.name()), file)

@@ -52,6 +52,11 @@ final class Fields {
         return new Fields((JSONObject) value, where, failure);
     }
 
+    /** How messages name this object, e.g. "styles.json.predictor". */
+    String where() {
+        return where;
+    }
+
     /** The value of a key as parsed (String, Number, Boolean, JSONObject or JSONArray), or null when absent or null. */
     Object value(String key) {
         return has(key) ? object.opt(key) : null;

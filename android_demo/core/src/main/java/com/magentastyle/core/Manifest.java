@@ -10,7 +10,8 @@ import org.json.JSONArray;
 /**
  * The model manifest {@code styles.json} written by the Python exporter next to
  * {@code model.tflite}: model file, signature and tensor names, the network (architecture, alpha,
- * embedding size) and the built-in styles. Unknown keys are ignored.
+ * embedding size), the built-in styles and the style {@link Predictor}, if the model has one.
+ * Unknown keys are ignored.
  */
 public final class Manifest {
     public static final String FORMAT = "magenta_style.manifest";
@@ -31,10 +32,11 @@ public final class Manifest {
     private final int defaultHeight;
     private final int defaultWidth;
     private final List<Style> styles;
+    private final Predictor predictor;
 
     private Manifest(String modelFile, String signature, String contentInput, String styleInput,
                      String output, Network network, int sizeMultiple, int defaultHeight,
-                     int defaultWidth, List<Style> styles) {
+                     int defaultWidth, List<Style> styles, Predictor predictor) {
         this.modelFile = modelFile;
         this.signature = signature;
         this.contentInput = contentInput;
@@ -45,6 +47,7 @@ public final class Manifest {
         this.defaultHeight = defaultHeight;
         this.defaultWidth = defaultWidth;
         this.styles = Collections.unmodifiableList(styles);
+        this.predictor = predictor;
     }
 
     /** Reads UTF-8 JSON from {@code in} (not closed) and parses it. */
@@ -159,8 +162,10 @@ public final class Manifest {
             }
             styles.add(new Style(name, embedding, s.optString("thumbnail", null), s.optString("source", null)));
         }
+        Fields predictor = f.optObject("predictor");
         return new Manifest(modelFile, signature, contentInput, styleInput, output, new Network(embeddingSize, f),
-                sizeMultiple, defaultHeight, defaultWidth, styles);
+                sizeMultiple, defaultHeight, defaultWidth, styles,
+                predictor == null ? null : Predictor.parse(predictor, embeddingSize));
     }
 
     public String modelFile() {
@@ -212,6 +217,11 @@ public final class Manifest {
     /** The built-in styles, in manifest order (never empty). */
     public List<Style> styles() {
         return styles;
+    }
+
+    /** The style predictor (styles from any picture), or null when the model has none. */
+    public Predictor predictor() {
+        return predictor;
     }
 
     /** The style at {@code index}, with a clear error when out of range. */

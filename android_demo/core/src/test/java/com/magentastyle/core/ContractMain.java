@@ -27,6 +27,10 @@ import org.json.JSONObject;
  *  "pixels": {"width": 7, "height": 5, "argb": [...], "tensor": [...]},
  *  "to_argb": {"tensor": [...], "argb": [...]},   float → byte conversion of edge values
  *  "fit_sizes": [[w, h, longSide, W, H], ...],
+ *  "predictor": null, or what the manifest's predictor section parses to and the app's input to it:
+ *      {"model_file": ..., "signature": ..., "input": ..., "input_side": S, "output": ...,
+ *       "embedding_size": D, "views": [{"width": w, "height": h, "argb": [...], "tensor": [...]}, ...]},
+ *      each view the S x S central square of a {@link #testPicture} of a {@link #VIEW_PICTURES} size,
  *  "style_files": {"x.style.json": {"name": ..., "embedding": [...]} or {"refused": "message"}, ...}}
  * </pre>
  */
@@ -49,6 +53,15 @@ public final class ContractMain {
         {1, 1000, 1024},
         {257, 255, 384},
         {2, 3, 4},
+    };
+
+    /**
+     * {width, height} of the pictures whose predictor views are written: wide, shrunk by 2.25 to
+     * S = 256 (kernels 7 pixels wide); tall, enlarged, with an odd margin.
+     */
+    static final int[][] VIEW_PICTURES = {
+        {769, 577},
+        {181, 334},
     };
 
     /** Floats for the float → ARGB conversion check: clamping, rounding boundaries, extremes. */
@@ -83,7 +96,7 @@ public final class ContractMain {
             w.write(json);
         }
         System.out.println("ContractMain: wrote " + args[1] + " (" + manifest.styles().size() + " styles, embedding_size "
-                + manifest.embeddingSize() + ")");
+                + manifest.embeddingSize() + (manifest.predictor() == null ? ", no predictor" : ", a predictor") + ")");
     }
 
     /** What importing a style file into the app gives: the style, or why it is refused. */
@@ -109,6 +122,41 @@ public final class ContractMain {
             }
         }
         return argb;
+    }
+
+    /**
+     * A deterministic picture with smooth and sharp detail: red a horizontal ramp, green hashed
+     * noise, blue a checkerboard of 3 x 1 cells.
+     */
+    static int[] testPicture(int width, int height) {
+        int[] argb = new int[width * height];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int red = x * 255 / Math.max(1, width - 1);
+                int green = ((x * 73856093) ^ (y * 19349663)) >>> 13 & 0xFF;
+                int blue = (x / 3 + y) % 2 * 255;
+                argb[y * width + x] = 0xFF000000 | (red << 16) | (green << 8) | blue;
+            }
+        }
+        return argb;
+    }
+
+    /** The parsed predictor and its inputs for the {@link #VIEW_PICTURES}, or null without one. */
+    static Object predictor(Manifest manifest) throws JSONException {
+        Predictor predictor = manifest.predictor();
+        if (predictor == null) {
+            return JSONObject.NULL;
+        }
+        JSONArray views = new JSONArray();
+        for (int[] size : VIEW_PICTURES) {
+            int[] argb = testPicture(size[0], size[1]);
+            views.put(new JSONObject().put("width", size[0]).put("height", size[1]).put("argb", unsigned(argb))
+                    .put("tensor", floats(SquareView.tensor(argb, size[0], size[1], predictor.inputSide()))));
+        }
+        return new JSONObject().put("model_file", predictor.modelFile()).put("signature", predictor.signature())
+                .put("input", predictor.input()).put("input_side", predictor.inputSide())
+                .put("output", predictor.output()).put("embedding_size", predictor.embeddingSize())
+                .put("views", views);
     }
 
     private static JSONArray floats(float[] values) throws JSONException {
@@ -173,6 +221,6 @@ public final class ContractMain {
             InputSize size = InputSize.fit(c[0], c[1], c[2]);
             fitSizes.put(ints(c[0], c[1], c[2], size.width(), size.height()));
         }
-        return out.put("fit_sizes", fitSizes);
+        return out.put("fit_sizes", fitSizes).put("predictor", predictor(manifest));
     }
 }

@@ -74,7 +74,7 @@ public class ContractMainTest {
         } finally {
             System.setOut(originalOut);
         }
-        assertTrue(captured.toString("UTF-8").contains("3 styles, embedding_size 4"));
+        assertTrue(captured.toString("UTF-8").contains("3 styles, embedding_size 4, no predictor"));
 
         JSONObject json = new JSONObject(new String(Files.readAllBytes(out.toPath()), StandardCharsets.UTF_8));
         Manifest m = Manifest.parse(TestData.threeStyleManifest());
@@ -115,12 +115,54 @@ public class ContractMainTest {
             assertArrayEquals(new long[] {c[0], c[1], c[2], s.width(), s.height()}, row);
         }
 
+        assertTrue(json.isNull("predictor"));
+
         JSONObject styleFiles = json.getJSONObject("style_files");
         JSONObject imported = styleFiles.getJSONObject(fits.getPath());
         assertEquals("fits", imported.getString("name"));
         assertBits(new float[] {1f, -2f, 0.5f, 0f}, floats(imported.getJSONArray("embedding")));
         assertEquals("style 'short' has embedding size 1 but the model's is 4: a style only fits the network it was "
                 + "trained for", styleFiles.getJSONObject(tooShort.getPath()).getString("refused"));
+    }
+
+    @Test
+    public void describesThePredictorAndWhatItIsGiven() throws Exception {
+        Manifest m = Manifest.parse(TestData.withPredictor(TestData.threeStyleManifest(), TestData.predictor(16, 4)));
+        JSONObject predictor = ContractMain.build(m).getJSONObject("predictor");
+        assertEquals("predictor.tflite", predictor.getString("model_file"));
+        assertEquals("serving_default", predictor.getString("signature"));
+        assertEquals("style_image", predictor.getString("input"));
+        assertEquals(16, predictor.getInt("input_side"));
+        assertEquals("style_embedding", predictor.getString("output"));
+        assertEquals(4, predictor.getInt("embedding_size"));
+        JSONArray views = predictor.getJSONArray("views");
+        assertEquals(ContractMain.VIEW_PICTURES.length, views.length());
+        for (int i = 0; i < views.length(); i++) {
+            JSONObject view = views.getJSONObject(i);
+            int width = ContractMain.VIEW_PICTURES[i][0];
+            int height = ContractMain.VIEW_PICTURES[i][1];
+            assertEquals(width, view.getInt("width"));
+            assertEquals(height, view.getInt("height"));
+            int[] argb = ContractMain.testPicture(width, height);
+            long[] written = longs(view.getJSONArray("argb"));
+            assertEquals(argb.length, written.length);
+            for (int j = 0; j < argb.length; j++) {
+                assertEquals(Integer.toUnsignedLong(argb[j]), written[j]);
+            }
+            assertBits(SquareView.tensor(argb, width, height, 16), floats(view.getJSONArray("tensor")));
+        }
+    }
+
+    @Test
+    public void testPictureIsTheSpecifiedPattern() {
+        int[] argb = ContractMain.testPicture(181, 334);
+        assertEquals(181 * 334, argb.length);
+        // x = 0, y = 0: red 0, green 0, blue 0; x = 180, y = 1: red 255, blue (60 + 1) % 2 = 1.
+        assertEquals(0xFF000000, argb[0]);
+        int p = argb[181 + 180];
+        assertEquals(255, (p >> 16) & 0xFF);
+        assertEquals(((180 * 73856093) ^ 19349663) >>> 13 & 0xFF, (p >> 8) & 0xFF);
+        assertEquals(255, p & 0xFF);
     }
 
     @Test

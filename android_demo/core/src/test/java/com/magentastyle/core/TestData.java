@@ -3,6 +3,7 @@ package com.magentastyle.core;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
+import java.util.regex.Matcher;
 
 /** Builders for test manifests and style files. */
 final class TestData {
@@ -53,6 +54,20 @@ final class TestData {
                 style("starry_night", 1.0f, 0.98f, -0.5f, 0.1f),
                 style("the_scream", 0.25f, -1.5f, 2.0f, 0.2f),
                 style("wave", 3.0f, 0.0f, 1e-3f, -7.75f));
+    }
+
+    /** The "predictor" section the Python exporter writes, for an input of side x side. */
+    static String predictor(int side, int embeddingSize) {
+        return "{\"model_file\": \"predictor.tflite\", \"signature\": \"serving_default\", \"quantization\": \"float16\", "
+                + "\"inputs\": {\"style_image\": {\"name\": \"style_image\", \"dtype\": \"float32\", "
+                + "\"shape\": [1, " + side + ", " + side + ", 3], \"range\": [0.0, 1.0], \"view\": \"central square, resized\"}}, "
+                + "\"outputs\": {\"style_embedding\": {\"name\": \"style_embedding\", \"dtype\": \"float32\", "
+                + "\"shape\": [1, " + embeddingSize + "]}}}";
+    }
+
+    /** {@code manifest} with {@code "predictor": section} (JSON text, e.g. "null") as its first key. */
+    static String withPredictor(String manifest, String section) {
+        return manifest.replaceFirst("\\{", "{\"predictor\": " + Matcher.quoteReplacement(section) + ",");
     }
 
     static String base64OfHalves(int... halves) {
