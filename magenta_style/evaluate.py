@@ -4,7 +4,9 @@ r"""Evaluates a trained model: losses per style, interpolation, contact sheet.
       --content_dir PHOTOS --output_dir DIR [--vgg_weights vgg19_notop.h5]
 
 Writes report.json, interpolation.png and contact_sheet.png, and prints the
-tables. Evaluation photos must not be training photos.
+tables. Evaluation photos must not be training photos. --optimum_photos N
+adds the distance to the optimum: the network's total loss as a multiple of
+what the optimization method (``optimize``) reaches with the same loss.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 
+import numpy as np
 from absl import flags
 
 from magenta_style import cli, constants
@@ -31,6 +34,20 @@ flags.DEFINE_list("interpolate", None,
                   "Two styles for the interpolation study (default: the "
                   "first two).")
 flags.DEFINE_integer("seed", 0, "Seed of the untrained baseline network.")
+flags.DEFINE_integer("optimum_photos", 0,
+                     "Distance to the optimum: for this many photos (0: not "
+                     "measured) and --optimum_styles, the network's loss as "
+                     "a multiple of what the optimization method reaches.",
+                     lower_bound=0)
+flags.DEFINE_list("optimum_styles", None,
+                  "Styles for the distance to the optimum (default: all).")
+flags.DEFINE_integer("optimum_size", 256,
+                     "Longer side of the photos for the optimum, px.",
+                     lower_bound=constants.MIN_IMAGE_SIDE)
+flags.DEFINE_integer("optimum_iterations",
+                     constants.DEFAULT_OPTIMIZE_ITERATIONS,
+                     "L-BFGS iterations of the optimization method.",
+                     lower_bound=1)
 flags.adopt_module_key_flags(model_flags)
 FLAGS = flags.FLAGS
 
@@ -53,6 +70,33 @@ def print_tables(report: dict) -> None:
         print(f"{w:>5.1f} {la:>11.3f} {lb:>11.3f}")
     print(f"Spearman ρ(weight a, loss a) = {study['spearman_a']:.3f}, "
           f"ρ(weight b, loss b) = {study['spearman_b']:.3f}")
+
+
+def optimum_rows(model, perceptual, paths: list[str], references: list
+                 ) -> dict:
+    """Distance to the optimum for --optimum_photos photos and
+    --optimum_styles, printed as it goes (each takes minutes)."""
+    from magenta_style.imaging.images import open_image
+    from magenta_style.objective import evaluation
+
+    styles = [model.style_index(s) for s in FLAGS.optimum_styles
+              or model.style_names]
+    rows = []
+    for path in paths[:FLAGS.optimum_photos]:
+        photo = open_image(path, max_side=FLAGS.optimum_size)
+        for index in styles:
+            row = {"photo": os.path.basename(path),
+                   **evaluation.distance_to_optimum(
+                       model, perceptual, photo, index, references[index],
+                       FLAGS.optimum_iterations)}
+            rows.append(row)
+            print(f"optimum {row['photo']} {row['style']}: network "
+                  f"{row['network_total']:.3f} vs optimum "
+                  f"{row['optimum_total']:.3f} = {row['ratio']:.2f}x "
+                  f"(passed at iteration {row['optimum_passes_network_at']})",
+                  flush=True)
+    return {"size": FLAGS.optimum_size, "rows": rows,
+            "median_ratio": float(np.median([r["ratio"] for r in rows]))}
 
 
 def main(argv) -> None:
@@ -90,9 +134,9 @@ def main(argv) -> None:
                       else "the default weights and layers"), flush=True)
     perceptual = PerceptualLoss(load_vgg19(FLAGS.vgg_weights),
                                 *([loss] if loss else []))
-    grams = perceptual.style_grams(find_style_images(
-        model.style_names, model.style_info, FLAGS.styles_dir,
-        FLAGS.style_size))
+    references = find_style_images(model.style_names, model.style_info,
+                                   FLAGS.styles_dir, FLAGS.style_size)
+    grams = perceptual.style_grams(references)
     keras.utils.set_random_seed(FLAGS.seed)
     untrained = StylizationModel(model.style_names, model.alpha,
                                   architecture=model.architecture)
@@ -108,6 +152,8 @@ def main(argv) -> None:
         "interpolation": evaluation.interpolation(model, perceptual, grams,
                                                   photos, *pair),
     }
+    if FLAGS.optimum_photos:
+        report["optimum"] = optimum_rows(model, perceptual, paths, references)
     evaluation.plot_interpolation(report["interpolation"], os.path.join(
         output_dir, "interpolation.png"))
     n = model.num_styles

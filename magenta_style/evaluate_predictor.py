@@ -107,6 +107,7 @@ def main(argv) -> None:
     from magenta_style.imaging.folders import decode_each, list_images
     from magenta_style.imaging.images import open_image, save_image
     from magenta_style.network.model import load_model
+    from magenta_style.network.predictor import read_style_view
     from magenta_style.objective import evaluation
     from magenta_style.objective.loss_config import LossConfig
     from magenta_style.objective.losses import PerceptualLoss
@@ -120,7 +121,7 @@ def main(argv) -> None:
     _, held_out = paintings.corpus(FLAGS.paintings_dir, FLAGS.holdout_every)
     chosen = evenly_spaced(held_out, FLAGS.paintings)
     names = [os.path.basename(p) for p in chosen]
-    views = [paintings.painting_view(p) for p in chosen]
+    views = [read_style_view(p) for p in chosen]
     photos, photo_paths, _ = decode_each(
         list_images(FLAGS.content_dir),
         lambda p: open_image(p, max_side=FLAGS.size))

@@ -50,6 +50,7 @@ def main(argv) -> None:
     del argv
     from magenta_style.imaging.folders import load_style_image, style_name
     from magenta_style.network.model import load_model, model_file
+    from magenta_style.network.predictor import read_style_view
     from magenta_style.stylebook import table
     from magenta_style.stylebook.table import style_record
     from magenta_style.training import distribute
@@ -72,8 +73,9 @@ def main(argv) -> None:
     info = [{**style_record(p, image, "finetune", config.steps),
              "init": FLAGS.init}
             for p, image in zip(FLAGS.style_images, images)]
-    start = (base.predict_embeddings(images) if FLAGS.init == "predicted"
-             else None)
+    start = (base.predict_embeddings([read_style_view(p)
+                                      for p in FLAGS.style_images])
+             if FLAGS.init == "predicted" else None)
     table.add_new_styles(base, names, info, start)  # checks clashes first
     print(f"base: {base.num_styles} style(s) ({', '.join(base.style_names)}),"
           f" {base.architecture} network, alpha {base.alpha:g}; new: "

@@ -106,14 +106,14 @@ def main(argv) -> None:
 
 def add_image(model, path: str, name: str | None):
     """``model`` plus the style its predictor gives the image at ``path``."""
-    from magenta_style import constants
-    from magenta_style.imaging.folders import load_style_image, style_name
+    from magenta_style.imaging.folders import style_name
+    from magenta_style.network.predictor import read_style_view
     from magenta_style.stylebook import table
 
-    image = load_style_image(path, constants.DEFAULT_STYLE_SIZE)
+    view = read_style_view(path)
     name = table.check_style_name(name or style_name(path))
-    embedding = model.predict_embeddings([image])
-    info = table.style_record(path, image, "predicted", 0)
+    info = table.style_record(path, view, "predicted", 0)
+    embedding = model.predict_embeddings([view])
     return table.add_new_styles(model, [name], [info], embedding)
 
 

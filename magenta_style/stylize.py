@@ -92,11 +92,10 @@ def blend_label(blend: dict, style_names: list[str]) -> str:
 
 def image_style(model, path: str) -> np.ndarray:
     """The predicted embedding of a style image (errors name the file)."""
-    from magenta_style.imaging.images import open_image
+    from magenta_style.network.predictor import read_style_view
 
     cli.require(os.path.isfile(path), f"style image not found: {path}")
-    image = open_image(path, max_side=constants.DEFAULT_STYLE_SIZE)
-    return model.predict_embeddings([image])[0]
+    return model.predict_embeddings([read_style_view(path)])[0]
 
 
 def blend_parts(model, blend: dict) -> list:

@@ -21,6 +21,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from magenta_style.imaging.images import open_image
 from magenta_style.imaging.transforms import center_crop
 from magenta_style.network.layers import PACKAGE
 from magenta_style.objective.vgg import build_feature_extractor
@@ -33,6 +34,8 @@ PREDICTOR_INPUT = "style_image"  # name of the exported predictor's input
 # Standard deviation of the initial bottleneck → embedding weights: small, so
 # that training starts near the output bias (the base model's mean style).
 OUTPUT_INIT_STDDEV = 1e-3
+# Largest side a style image is read at before its view is taken, px.
+_READ_SIDE = 1024
 # Added to variances before the square root, on VGG's 0..255-scale features.
 _VARIANCE_EPSILON = 1e-5
 
@@ -42,6 +45,11 @@ def predictor_view(image: np.ndarray) -> np.ndarray:
     central square, resized to PREDICTOR_IMAGE_SIZE²."""
     return center_crop(np.asarray(image, np.float32),
                        PREDICTOR_IMAGE_SIZE).numpy()
+
+
+def read_style_view(path: str) -> np.ndarray:
+    """The predictor view of an image file (errors name the file)."""
+    return predictor_view(open_image(path, max_side=_READ_SIDE))
 
 
 @keras.saving.register_keras_serializable(PACKAGE)

@@ -90,6 +90,34 @@ def embedding_losses(model: StylizationModel, perceptual: PerceptualLoss,
             "photo_style": float(np.mean([l["style"] for l in own]))}
 
 
+def distance_to_optimum(model: StylizationModel, perceptual: PerceptualLoss,
+                        photo: np.ndarray, style: int, style_image: np.ndarray,
+                        iterations: int) -> dict:
+    """The network's losses on ``photo`` in table style ``style`` against
+    those the optimization method (L-BFGS from the photo) reaches with the
+    same loss: the total as a multiple of the optimum's, and the first
+    iteration at which the optimization passes the network's total."""
+    from magenta_style.objective.optimization import optimize_pastiche
+
+    grams = perceptual.style_grams([style_image])
+    network = losses_against(perceptual, model.stylize(photo, style)[None],
+                             photo[None], grams, 0)
+    network_total = float(network["content"][0] + network["style"][0])
+    result = optimize_pastiche(perceptual, photo, style_image, iterations)
+    best = result.history[-1]
+    passed = next((h["iteration"] for h in result.history
+                   if h["total"] <= network_total), None)
+    return {"style": model.style_names[style],
+            "network_total": network_total,
+            "network_content": float(network["content"][0]),
+            "network_style": float(network["style"][0]),
+            "optimum_total": best["total"], "optimum_content": best["content"],
+            "optimum_style": best["style"],
+            "iterations": best["iteration"],
+            "ratio": network_total / best["total"],
+            "optimum_passes_network_at": passed}
+
+
 def strength_study(model: StylizationModel, perceptual: PerceptualLoss,
                    photos: Sequence[np.ndarray], grams: dict, index: int,
                    style, steps: int = 11) -> dict:

@@ -20,15 +20,12 @@ import numpy as np
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.files import atomic_file
 from magenta_style.imaging.folders import decode_each, list_images
-from magenta_style.imaging.images import open_image
-from magenta_style.network.predictor import StylePredictor, predictor_view
+from magenta_style.network.predictor import StylePredictor, read_style_view
 from magenta_style.objective.losses import PerceptualLoss
 
 HOLDOUT_EVERY = 10  # every 10th painting, in sorted order, is held out
 # Paintings per batch of VGG passes while computing a bank.
 _BANK_BATCH = 8
-# Largest side a painting is read at before its predictor view is taken, px.
-_READ_SIDE = 1024
 
 
 def split_held_out(paths: Sequence[str], every: int = HOLDOUT_EVERY
@@ -51,11 +48,6 @@ def corpus(directory: str, every: int = HOLDOUT_EVERY
     return split_held_out(paths, every)
 
 
-def painting_view(path: str) -> np.ndarray:
-    """A painting file as the predictor sees it (network.predictor_view)."""
-    return predictor_view(open_image(path, max_side=_READ_SIDE))
-
-
 @dataclasses.dataclass(frozen=True)
 class PaintingBank:
     """Per painting: predictor statistics [P, F] and Gram targets
@@ -76,7 +68,7 @@ def painting_bank(paths: Sequence[str], predictor: StylePredictor,
     Unreadable or too small files are skipped and listed; none readable is
     an error. Prints progress (this takes minutes for a thousand).
     """
-    views, files, skipped = decode_each(paths, painting_view)
+    views, files, skipped = decode_each(paths, read_style_view)
     for reason, names in skipped.items():
         print(f"paintings skipped ({reason}): {', '.join(names)}", flush=True)
     if not views:
