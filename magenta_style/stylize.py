@@ -99,10 +99,11 @@ def image_style(model, path: str) -> np.ndarray:
 
 
 def blend_parts(model, blend: dict) -> list:
-    """--blend as [(style, weight)]: names and indices of the model's table,
-    other keys as image files through the predictor."""
-    return [(key if isinstance(key, int) or key in model.style_names
-             else image_style(model, key), weight)
+    """--blend as [(style, weight)]: names and indices of the model's table
+    (unknown ones are errors), existing image files through the predictor."""
+    return [(image_style(model, key) if isinstance(key, str)
+             and key not in model.style_names and os.path.isfile(key)
+             else model.style_index(key), weight)
             for key, weight in blend.items()]
 
 
