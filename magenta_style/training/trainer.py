@@ -32,8 +32,8 @@ class PerceptualTrainer(keras.Model):
     """The step shared by the trainers: subclasses say what the pastiches of
     a batch are and what their Gram targets are (``pastiches_and_targets``).
 
-    ``style_count`` is how many styles the input pipeline draws from
-    (``trainable_rows``); the loss network is not a tracked part.
+    ``trainable_rows`` are the style indices the input pipeline draws from
+    (table rows, or paintings); the loss network is not a tracked part.
     """
 
     def __init__(self, stylizer: StylizationModel,
