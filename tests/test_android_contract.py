@@ -15,7 +15,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from conftest import REPO
+from conftest import FLOAT32_TFLITE_ERROR, REPO
 
 from export import convert, manifest
 from magenta_style.errors import MagentaStyleError
@@ -183,7 +183,9 @@ def test_tflite_on_jvm_inputs_matches_keras(model, jvm):
     lite = convert.run(runner, content, embedding)
     keras_out = model.stylize(content, {"ink": 1, "oil": 2, "wash": 1})
     assert lite.shape == content.shape
-    assert np.abs(lite - keras_out).max() <= 1e-4
+    assert np.abs(lite - keras_out).max() <= FLOAT32_TFLITE_ERROR
+    equal_weights = model.stylize(content, {"ink": 1, "oil": 1, "wash": 1})
+    assert np.abs(lite - equal_weights).max() > 10 * FLOAT32_TFLITE_ERROR
 
 
 def test_jvm_reads_the_predictor_section(exported, jvm):
