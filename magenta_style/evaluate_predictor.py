@@ -49,7 +49,10 @@ flags.DEFINE_integer("finetune_count", 8,
                      "Paintings to fine-tune (the first evaluated ones).",
                      lower_bound=1)
 flags.DEFINE_list("finetune_checkpoints", ["25", "50", "100", "150", "200"],
-                  "Fine-tuning steps at which the style loss is measured.")
+                  "Fine-tuning steps per painting at which the style loss is "
+                  "measured (the paintings train together, so the run takes "
+                  "this many steps per painting: each sees as many crops as "
+                  "in a one-style fine-tune of this length).")
 flags.DEFINE_integer("finetune_image_size", 128,
                      "Crop side of the fine-tuning photos, px.",
                      lower_bound=constants.MIN_IMAGE_SIDE)
@@ -72,8 +75,10 @@ def evenly_spaced(items: list, count: int) -> list:
 def finetune_curve(model, names, views, start, steps, config, content,
                    output_dir, measure) -> tuple[dict, np.ndarray]:
     """Fine-tunes new rows for ``views`` (from ``start`` rows or identity)
-    up to each of ``steps``; ``measure(rows)`` scores each stage. Returns
-    {step: score} and the last rows."""
+    up to each of ``steps`` per row: the rows train together for
+    steps × len(views) steps, each row drawn in 1/len(views) of the examples.
+    ``measure(rows)`` scores each stage. Returns {step: score} and the last
+    rows."""
     from magenta_style.network.model import load_model
     from magenta_style.stylebook import table
     from magenta_style.training import distribute
@@ -86,7 +91,7 @@ def finetune_curve(model, names, views, start, steps, config, content,
         model.embedding_layout.identity(), (len(names), 1))
     curve = {0: measure(new_rows)}
     for step in steps:
-        path = train(dataclasses.replace(config, steps=step),
+        path = train(dataclasses.replace(config, steps=step * len(names)),
                      lambda: table.add_new_styles(model, names, info, start),
                      views, content, output_dir, strategy,
                      trainable_styles=rows)
@@ -170,9 +175,10 @@ def main(argv) -> None:
         sub = {k: v[:count] for k, v in grams.items()}
         config = TrainConfig(
             image_size=FLAGS.finetune_image_size,
-            batch_size=FLAGS.finetune_batch_size, steps=steps[-1],
+            batch_size=FLAGS.finetune_batch_size, steps=steps[-1] * count,
             learning_rate=constants.DEFAULT_FINETUNE_LEARNING_RATE,
-            checkpoint_every=steps[0], strategy="default", loss=LossConfig(),
+            checkpoint_every=steps[0] * count, strategy="default",
+            loss=LossConfig(),
             vgg_weights=FLAGS.vgg_weights)
         content = PhotoFolder(FLAGS.finetune_photos)
         curves, last_rows = {}, {}
@@ -219,7 +225,7 @@ def main(argv) -> None:
                            if i < len(finetuned) else None)
         sheet_rows.append(row)
     labels = ["painting (held out)"] + (
-        ["predicted", "fine-tuned 200"] if finetuned is not None
+        ["predicted", f"fine-tuned {steps[-1]}"] if finetuned is not None
         else ["predicted"]) * 2
     sheet = evaluation.image_grid(sheet_rows, labels)
     save_image(sheet.astype("float32") / 255.0,

@@ -276,3 +276,32 @@ def test_export_writes_a_faithful_predictor_tflite(trained, tmp_path):
     report = json.loads((tmp_path / "fidelity_report.json").read_text())
     assert report["predictor"]["fidelity"]["photos"] == 3
     assert report["predictor"]["fidelity"]["pastiche_psnr_db_min"] >= 40
+
+
+def test_evaluate_predictor_reports_ratios_strength_and_finetuning(
+        trained, corpus, tmp_path):
+    out, _ = trained
+    process = run_cli(
+        "magenta_style.evaluate_predictor", "--model", str(out),
+        "--paintings_dir", str(corpus), "--content_dir", CONTENT_DIR,
+        "--output_dir", str(tmp_path), "--vgg_weights", VGG_WEIGHTS,
+        "--size", "64", "--paintings", "1", "--strength_paintings", "1",
+        "--finetune_photos", CONTENT_DIR, "--finetune_count", "1",
+        "--finetune_checkpoints", "3,6", "--finetune_image_size", "32",
+        "--finetune_batch_size", "2")
+    assert process.returncode == 0, process.stderr[-3000:]
+    report = json.loads((tmp_path / "predictor_report.json").read_text())
+    held_out = paintings.corpus(str(corpus))[1]
+    [row] = report["paintings"]
+    assert row["painting"] == os.path.basename(held_out[0])
+    assert row["ratio"] == pytest.approx(row["style"] / row["photo_style"])
+    assert len(report["strength"][0]["style_loss"]) >= 3
+    finetune = report["finetune"]
+    assert finetune["steps"] == [0, 3, 6]
+    identity = finetune["style_loss_median"]["identity"]
+    assert identity[-1] < identity[0]
+    assert finetune["style_loss_median"]["predicted"][0] == pytest.approx(
+        row["style"], rel=1e-4)
+    assert finetune["predicted_over_finetuned"] == [
+        pytest.approx(row["style"] / identity[-1])]
+    assert (tmp_path / "predictor_sheet.jpg").stat().st_size > 1000
