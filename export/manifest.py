@@ -28,6 +28,7 @@ from magenta_style.network.transformer import (
     OUTPUT_NAME,
 )
 from magenta_style.stylebook.style_file import (
+    INFO_KEYS,
     StyleFile,
     check_fits,
     read_style_file,
@@ -92,9 +93,8 @@ def style_entry(name: str, embedding: Sequence[float], record: dict,
                 thumbnail: str | None = None) -> dict:
     """One style of the manifest: its name, embedding and record."""
     return {"name": name, "embedding": [float(v) for v in embedding],
-            "thumbnail": thumbnail, "source": record.get("source"),
-            "trained_by": record.get("trained_by"),
-            "steps": record.get("steps")}
+            "thumbnail": thumbnail,
+            **{k: record.get(k) for k in INFO_KEYS}}
 
 
 def thumbnails(model: StylizationModel) -> dict[str, bytes]:

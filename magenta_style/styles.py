@@ -6,11 +6,15 @@ r"""The style library of a trained model: list, rename, remove, export, import.
   python -m magenta_style.styles --model DIR --export name [--to FILE]
   python -m magenta_style.styles --model DIR --import FILE [--as NEWNAME]
   python -m magenta_style.styles --model DIR --add_image IMG [--as NAME]
+  python -m magenta_style.styles --model DIR --credit NAME --artist A --title T
 
 --add_image stores the embedding that the model's style predictor gives an
 image as a new style (no training; recorded as trained_by: predicted).
---rename, --remove, --import and --add_image rewrite the model atomically in place, or
-write the result to --output (a .keras file or a folder) and keep the model.
+--credit records the artist and title of a style's painting (listed, and
+carried into style files and the export's styles.json).
+--rename, --remove, --import, --add_image and --credit rewrite the model
+atomically in place, or write the result to --output (a .keras file or a
+folder) and keep the model.
 --export writes NAME.style.json (float16 embedding, a few KB); --import
 accepts such a file from a copy of the same network (same alpha).
 """
@@ -37,13 +41,20 @@ flags.DEFINE_string("add_image", None,
 flags.DEFINE_string("as", None, "Name for the imported or added style "
                     "(default: the name in the file, or the image's file "
                     "name without extension).")
+flags.DEFINE_string("credit", None,
+                    "Record --artist and/or --title for the style of this "
+                    "name.")
+flags.DEFINE_string("artist", None, "Artist of the --credit style's painting.")
+flags.DEFINE_string("title", None, "Title of the --credit style's painting.")
 flags.DEFINE_string("output", None,
                     "Write the changed model here (a .keras file or a folder) "
                     "instead of replacing --model.")
 flags.adopt_module_key_flags(model_flags)
 FLAGS = flags.FLAGS
 
-_ACTIONS = ("list", "rename", "remove", "export", "import", "add_image")
+_ACTIONS = ("list", "rename", "remove", "export", "import", "add_image",
+            "credit")
+_CHANGES = ("rename", "remove", "import", "add_image", "credit")
 
 
 def main(argv) -> None:
@@ -57,10 +68,12 @@ def main(argv) -> None:
     cli.require(FLAGS["as"].value is None or action in ("import",
                                                          "add_image"),
                 "--as goes with --import or --add_image")
-    cli.require(FLAGS.output is None or action in ("rename", "remove",
-                                                   "import", "add_image"),
-                "--output goes with --rename, --remove, --import or "
-                "--add_image")
+    cli.require(FLAGS.output is None or action in _CHANGES,
+                "--output goes with " + ", ".join(f"--{a}" for a in _CHANGES))
+    cli.require((FLAGS.artist is None and FLAGS.title is None)
+                or action == "credit", "--artist and --title go with --credit")
+    cli.require(action != "credit" or FLAGS.artist is not None
+                or FLAGS.title is not None, "--credit needs --artist or --title")
     cli.require(FLAGS.model is not None or FLAGS.output is not None
                 or action in ("list", "export"),
                 f"--{action} needs --model (or --output: the model shipped "
@@ -90,6 +103,10 @@ def main(argv) -> None:
     elif action == "remove":
         changed = table.remove_style(model, FLAGS.remove)
         done = f"removed '{FLAGS.remove}'"
+    elif action == "credit":
+        changed = table.credit_style(model, FLAGS.credit, FLAGS.artist,
+                                     FLAGS.title)
+        done = f"credited '{FLAGS.credit}'"
     elif action == "add_image":
         changed = add_image(model, FLAGS.add_image, FLAGS["as"].value)
         done = (f"added '{changed.style_names[-1]}', predicted from "

@@ -178,8 +178,9 @@ def test_styles_cli_list_rename_export_import(model_dir, tmp_path):
     listed = run_cli(STYLES, "--model", str(model_dir))
     assert listed.returncode == 0, listed.stderr[-2000:]
     lines = listed.stdout.splitlines()
-    assert lines[0].split() == ["#", "name", "source", "trained_by", "steps"]
-    assert lines[2].split() == ["1", "oil", "oil.jpg", "train", "20"]
+    assert lines[0].split() == ["#", "name", "source", "trained_by", "steps",
+                                "credit"]
+    assert lines[2].split() == ["1", "oil", "oil.jpg", "train", "20", "-"]
     assert "3 style(s), paper network, alpha 0.25, embedding size 806" in listed.stdout
 
     copy = tmp_path / "copy"
@@ -189,6 +190,19 @@ def test_styles_cli_list_rename_export_import(model_dir, tmp_path):
     assert load_model(str(copy)).style_names == ["ink", "oil_paint", "wash"]
     assert load_model(path).style_names == ["ink", "oil", "wash"]
 
+    process = run_cli(STYLES, "--model", str(copy), "--credit", "oil_paint",
+                      "--artist", "Jan Steen", "--title", "A Merry Company")
+    assert process.returncode == 0, process.stderr[-2000:]
+    credited = load_model(str(copy)).style_info[1]
+    assert (credited["artist"], credited["title"]) == ("Jan Steen",
+                                                      "A Merry Company")
+    listed = run_cli(STYLES, "--model", str(copy)).stdout.splitlines()
+    assert listed[2].endswith("Jan Steen, A Merry Company")
+    assert_one_line_error(run_cli(STYLES, "--model", str(copy), "--credit",
+                                  "oil_paint"), "--credit needs --artist")
+    assert_one_line_error(run_cli(STYLES, "--model", str(copy), "--artist",
+                                  "X"), "--artist and --title go with")
+
     style_file = tmp_path / "oil_paint.style.json"
     process = run_cli(STYLES, "--model", str(copy), "--export", "oil_paint",
                       "--to", str(style_file))
@@ -197,6 +211,7 @@ def test_styles_cli_list_rename_export_import(model_dir, tmp_path):
     assert process.returncode == 0, process.stderr[-2000:]
     assert "rounded to float16" in process.stdout
     assert load_model(path).style_names == ["ink", "oil", "wash", "oil_paint"]
+    assert load_model(path).style_info[3]["artist"] == "Jan Steen"
     process = run_cli(STYLES, "--model", path, "--remove", "ink")
     assert process.returncode == 0, process.stderr[-2000:]
     assert load_model(path).style_names == ["oil", "wash", "oil_paint"]

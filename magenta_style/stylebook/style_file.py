@@ -36,7 +36,8 @@ FORMAT_VERSION = 1
 EXTENSION = ".style.json"
 _DTYPE = "float16"
 _BYTE_ORDER = "little"
-INFO_KEYS = ("source", "trained_by", "steps")
+# What a style record says (besides its thumbnail), in style files too.
+INFO_KEYS = ("source", "artist", "title", "trained_by", "steps")
 
 
 @dataclasses.dataclass

@@ -84,18 +84,20 @@ def add_new_styles(model: StylizationModel, names: Sequence[str],
 
 
 def list_styles(model: StylizationModel) -> list[dict]:
-    """Name, source image, how trained and steps of every style, in order."""
+    """Name, source image, credit (artist, title), how trained and steps of
+    every style, in order (None where a record does not say)."""
     return [{"name": name, **{k: info.get(k) for k in INFO_KEYS}}
             for name, info in zip(model.style_names, model.style_info)]
 
 
 def format_styles(model: StylizationModel) -> str:
     """``list_styles`` as a text table."""
-    header = ("#", "name", "source", "trained_by", "steps")
+    header = ("#", "name", "source", "trained_by", "steps", "credit")
     lines = [header] + [
         (str(i), row["name"], str(row["source"] or "-"),
          str(row["trained_by"] or "-"),
-         "-" if row["steps"] is None else str(row["steps"]))
+         "-" if row["steps"] is None else str(row["steps"]),
+         ", ".join(row[k] for k in ("artist", "title") if row[k]) or "-")
         for i, row in enumerate(list_styles(model))]
     widths = [max(len(line[c]) for line in lines) for c in range(len(header))]
     text = ["  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip()
@@ -116,6 +118,20 @@ def rename_style(model: StylizationModel, old: str, new: str
     names = list(model.style_names)
     names[index] = new
     return with_styles(model, names, table(model), model.style_info)
+
+
+def credit_style(model: StylizationModel, name: str, artist: str | None,
+                 title: str | None) -> StylizationModel:
+    """The model with the artist and title of style ``name`` recorded (a
+    None leaves that field as it is)."""
+    index = model.style_index(name)
+    credit = {k: v.strip() for k, v in (("artist", artist), ("title", title))
+              if v is not None}
+    if not credit or not all(credit.values()):
+        raise MagentaStyleError("a credit needs a non-empty artist or title")
+    info = [dict(i) for i in model.style_info]
+    info[index].update(credit)
+    return with_styles(model, model.style_names, table(model), info)
 
 
 def remove_style(model: StylizationModel, name: str) -> StylizationModel:
