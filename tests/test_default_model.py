@@ -6,12 +6,24 @@ import os
 
 import numpy as np
 import pytest
-from conftest import CONTENT_DIR, STYLES_DIR, run_cli
+from conftest import CONTENT_DIR, DATA, STYLES_DIR, run_cli
 
 from magenta_style import constants
 
-SHIPPED_STYLES = ["composition_vii", "shipwreck", "starry_night",
-                  "the_scream", "udnie", "wave_crop"]
+PAINTINGS_DIR = os.path.join(DATA, "paintings")
+# The first six styles come from STYLES_DIR; the curated ones from paintings
+# that train_predictor trains on (none held out), by file in PAINTINGS_DIR.
+FIRST_STYLES = ["composition_vii", "shipwreck", "starry_night",
+                "the_scream", "udnie", "wave_crop"]
+CURATED_STYLES = {
+    "klimt_the_kiss": "masters/97full.jpg",
+    "matisse_dance": "masters/41full.jpg",
+    "seurat_grande_jatte_sketch": "museums/aic_61616.jpg",
+    "werefkin_autumn_school": "masters/214full.jpg",
+    "vrubel_demon_seated": "masters/163full.jpg",
+    "monet_impression_sunrise": "masters/204full.jpg",
+}
+SHIPPED_STYLES = FIRST_STYLES + list(CURATED_STYLES)
 
 
 @pytest.fixture(scope="module")
@@ -30,23 +42,41 @@ def photo():
 
 
 def test_default_model_has_the_public_domain_styles(model):
+    from magenta_style.training import paintings
+
     assert model.style_names == SHIPPED_STYLES
-    assert model.alpha == 1.0
-    assert all(info["trained_by"] == "train" and info["steps"] > 0
+    assert model.alpha == 1.0 and model.has_predictor
+    assert all(info["steps"] > 0 and info["artist"] and info["title"]
                for info in model.style_info)
+    first, curated = model.style_info[:6], model.style_info[6:]
+    assert all(info["trained_by"] == "train" for info in first)
+    assert all(info["trained_by"] == "finetune"
+               and info["init"] == "predicted" for info in curated)
+    training, _ = paintings.corpus(PAINTINGS_DIR)
+    assert {os.path.join(PAINTINGS_DIR, f) for f in CURATED_STYLES.values()
+            } <= set(training)
+
+
+def style_images(size):
+    """The painting of every shipped style, longer side ``size``."""
+    from magenta_style.imaging.folders import load_style_images
+    from magenta_style.imaging.images import open_image
+
+    _, images, _ = load_style_images(STYLES_DIR, size, FIRST_STYLES)
+    return list(images) + [
+        open_image(os.path.join(PAINTINGS_DIR, f), max_side=size)
+        for f in CURATED_STYLES.values()]
 
 
 def test_every_style_changes_the_photo_and_lowers_its_style_loss(model, photo,
                                                                  vgg):
-    from magenta_style.imaging.folders import load_style_images
     from magenta_style.objective.evaluation import losses_against
     from magenta_style.objective.losses import PerceptualLoss
 
     pastiches = model.stylize_styles(photo)
     assert pastiches.shape == (len(SHIPPED_STYLES),) + photo.shape
     perceptual = PerceptualLoss(vgg)
-    _, images, _ = load_style_images(STYLES_DIR, 256, SHIPPED_STYLES)
-    grams = perceptual.style_grams(images)
+    grams = perceptual.style_grams(style_images(256))
     for index, pastiche in enumerate(pastiches):
         assert pastiche.std() > 0.05  # not a flat (e.g. black) image
         assert np.abs(pastiche - photo).mean() > 0.05  # restyled
@@ -67,6 +97,34 @@ def test_stylize_cli_uses_the_default_model(tmp_path):
                       "--output_dir", str(out))
     assert process.returncode == 0, process.stderr[-2000:]
     assert os.listdir(out) == ["golden_gate_udnie.png"]
+
+
+def test_stylize_a_held_out_painting_with_the_bundled_predictor(tmp_path,
+                                                                vgg):
+    """A painting no training saw, as a style (--style_image): the pastiche
+    is much nearer the painting's style than the photo is."""
+    from magenta_style.imaging.images import open_image
+    from magenta_style.objective.evaluation import losses_against
+    from magenta_style.objective.losses import PerceptualLoss
+    from magenta_style.training import paintings
+
+    _, held_out = paintings.corpus(PAINTINGS_DIR)
+    painting = held_out[len(held_out) // 2]
+    process = run_cli("magenta_style.stylize", "--content",
+                      os.path.join(CONTENT_DIR, "chicago.jpg"),
+                      "--style_image", painting, "--max_size", "256",
+                      "--output_dir", str(tmp_path))
+    assert process.returncode == 0, process.stderr[-2000:]
+    [written] = os.listdir(tmp_path)
+    pastiche = open_image(str(tmp_path / written))
+    photo = open_image(os.path.join(CONTENT_DIR, "chicago.jpg"), max_side=256)
+    perceptual = PerceptualLoss(vgg)
+    grams = perceptual.style_grams([open_image(painting, max_side=256)])
+    ours = losses_against(perceptual, pastiche[None], photo[None], grams,
+                          0)["style"][0]
+    before = losses_against(perceptual, photo[None], photo[None], grams,
+                            0)["style"][0]
+    assert ours < before / 2, (painting, ours, before)
 
 
 def test_bundled_model_and_an_old_style_file_give_the_stored_pastiches(model):
@@ -96,15 +154,12 @@ def test_bundled_model_and_an_old_style_file_give_the_stored_pastiches(model):
 def test_style_loss_falls_monotonically_along_a_blend(model, vgg):
     """The paper's Figure 7: as the weight of style a rises, the style loss
     with respect to a falls and that with respect to b rises."""
-    from magenta_style.imaging.folders import load_style_images
     from magenta_style.imaging.images import open_image
     from magenta_style.objective.evaluation import interpolation
     from magenta_style.objective.losses import PerceptualLoss
 
-    names, images, _ = load_style_images(STYLES_DIR, 256, model.style_names)
-    assert names == model.style_names  # grams row i is style i
     perceptual = PerceptualLoss(vgg)
-    grams = perceptual.style_grams(images)
+    grams = perceptual.style_grams(style_images(256))  # row i: style i
     a, b = "composition_vii", "shipwreck"
     photo = open_image(os.path.join(CONTENT_DIR, "tubingen.jpg"), max_side=128)
     study = interpolation(model, perceptual, grams, [photo], a, b, steps=6)

@@ -252,6 +252,7 @@ def test_finetune_init_predicted_starts_at_the_prediction(trained, corpus,
                           "--learning_rate", "1e-9", "--style_size", "64",
                           *TINY)
         assert process.returncode == 0, process.stderr[-2000:]
+        assert "Gradients do not exist" not in process.stderr  # frozen
         model = load_model(str(folder))
         rows[init] = model.embedding("p06")
         assert model.style_info[-1]["init"] == init

@@ -126,7 +126,9 @@ class StyleTransferTrainer(PerceptualTrainer):
     ``trainable_styles``. ``trainable_styles`` (fine-tuning) lists the
     style-table rows that train; None trains every row and the transformer.
     Otherwise the transformer is frozen and the gradient of every other row
-    is zeroed, so those rows stay bit for bit as they were.
+    is zeroed, so those rows stay bit for bit as they were. A style
+    predictor, if the stylizer has one, stays frozen (PredictorTrainer
+    trains it).
     ``global_batch_size`` is the batch of one step over all replicas.
     """
 
@@ -151,6 +153,8 @@ class StyleTransferTrainer(PerceptualTrainer):
         gram_rows[rows] = np.arange(len(rows))
         self._gram_rows = tf.constant(gram_rows)
         self._row_mask = None
+        if stylizer.predictor is not None:  # a predictor trains on its own
+            stylizer.predictor.trainable = False
         if trainable_styles is not None:
             stylizer.transformer.trainable = False
             mask = np.zeros((n, 1), bool)
