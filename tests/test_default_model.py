@@ -18,10 +18,10 @@ FIRST_STYLES = ["composition_vii", "shipwreck", "starry_night",
 CURATED_STYLES = {
     "klimt_the_kiss": "masters/97full.jpg",
     "matisse_dance": "masters/41full.jpg",
-    "seurat_grande_jatte_sketch": "museums/aic_61616.jpg",
-    "werefkin_autumn_school": "masters/214full.jpg",
-    "vrubel_demon_seated": "masters/163full.jpg",
     "monet_impression_sunrise": "masters/204full.jpg",
+    "seurat_grande_jatte_sketch": "museums/aic_61616.jpg",
+    "vrubel_demon_seated": "masters/163full.jpg",
+    "werefkin_autumn_school": "masters/214full.jpg",
 }
 SHIPPED_STYLES = FIRST_STYLES + list(CURATED_STYLES)
 
