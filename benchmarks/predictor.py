@@ -8,8 +8,9 @@ view, its parameters, the compute-bound time at the measured float32 3×3
 convolution peak, the median latency of the Keras predictor (one view, as
 StylizationModel.predict_embeddings runs it) and of predictor.tflite
 (float32 and float16 weights, --threads threads), and the .tflite sizes.
-Random weights are used unless --model is given (speed does not depend on
-the weights); --model times the trained predictor in the first row.
+The backbone has random weights (speed does not depend on them, and the
+benchmark needs no VGG-19 file); --model times the trained predictor's head
+in the first row.
 """
 
 import os
@@ -31,12 +32,9 @@ flags.DEFINE_integer("threads", 2, "TFLite interpreter threads.",
                      lower_bound=1)
 FLAGS = flags.FLAGS
 
-CONV1_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1",
-                "block4_conv1", "block5_conv1")
-
-
 def main(argv):
     del argv
+    import keras
     import numpy as np
     import tensorflow as tf
 
@@ -52,23 +50,28 @@ def main(argv):
         PREDICTOR_IMAGE_SIZE,
         StylePredictor,
     )
+    from magenta_style.objective.vgg import CONV_CHANNELS
 
     found = peaks()
     print(format_peaks(found))
     peak = found["conv float32"]
+    vgg = keras.applications.VGG19(include_top=False, weights=None,
+                                   input_shape=(None, None, 3))
+    conv1_layers = [name for name in CONV_CHANNELS if name.endswith("_conv1")]
     predictors = {}
     if FLAGS.model:
         predictors["trained"] = load_model(FLAGS.model).predictor
         if predictors["trained"] is None:
             sys.exit(f"error: {FLAGS.model} has no style predictor")
+        predictors["trained"].set_backbone(vgg)
     size = StylizationModel(["any"]).embedding_size  # the paper network's
     for deepest in FLAGS.backbones:
-        if deepest not in CONV1_LAYERS:
-            sys.exit(f"error: --backbones takes layers of {CONV1_LAYERS}, "
+        if deepest not in conv1_layers:
+            sys.exit(f"error: --backbones takes layers of {conv1_layers}, "
                      f"got {deepest}")
-        layers = CONV1_LAYERS[:CONV1_LAYERS.index(deepest) + 1]
-        predictors[f"to {deepest}"] = StylePredictor(size,
-                                                     feature_layers=layers)
+        layers = conv1_layers[:conv1_layers.index(deepest) + 1]
+        predictors[f"to {deepest}"] = StylePredictor(
+            size, feature_layers=layers, vgg=vgg)
 
     s = PREDICTOR_IMAGE_SIZE
     view = np.random.default_rng(0).random((1, s, s, 3), np.float32)
@@ -77,8 +80,9 @@ def main(argv):
           f"{'keras':>7} {'tfl f32':>8} {'tfl f16':>8} {'f32 MB':>7} "
           f"{'f16 MB':>7}")
     for name, predictor in predictors.items():
-        gflop = vgg_gflops(predictor.backbone, s, s)
-        params = predictor.count_params() / 1e6
+        backbone = predictor.backbone()
+        gflop = vgg_gflops(backbone, s, s)
+        params = (backbone.count_params() + predictor.count_params()) / 1e6
         predict = tf.function(predictor)
         keras_s = median_seconds(lambda: predict(view).numpy(), FLAGS.runs)
         lite = {mode: convert.convert_predictor(predictor, mode)

@@ -122,6 +122,7 @@ def predictor_serving_model(predictor: keras.Model) -> keras.Model:
     """The style predictor with input ``style_image`` [1, S, S, 3] in [0, 1]
     (S = PREDICTOR_IMAGE_SIZE, the view it was trained on) and output
     ``style_embedding`` [1, D]: the transformer's embedding input."""
+    predictor.backbone()  # loaded here, where its errors are not wrapped
     image = keras.Input((PREDICTOR_IMAGE_SIZE, PREDICTOR_IMAGE_SIZE, 3),
                         batch_size=1, name=PREDICTOR_INPUT)
     return keras.Model(image, {EMBEDDING_INPUT: predictor(image)},

@@ -153,7 +153,7 @@ def main(argv) -> None:
     from magenta_style.imaging.folders import sample_images
     from magenta_style.network.model import load_model
 
-    model = load_model(FLAGS.model)
+    model = load_model(FLAGS.model, vgg_weights=FLAGS.vgg_weights)
     from magenta_style.stylebook.style_file import check_fits, read_style_file
     extra_styles = [read_style_file(p) for p in FLAGS.style_files]
     names = list(model.style_names)

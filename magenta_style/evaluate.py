@@ -24,8 +24,6 @@ flags.DEFINE_string("styles_dir", None,
                     "Folder holding the model's style images (by file name).")
 flags.DEFINE_string("content_dir", None, "Evaluation photos (not training ones).")
 flags.DEFINE_string("output_dir", None, "Folder for the report and images.")
-flags.DEFINE_string("vgg_weights", "imagenet",
-                    "VGG-19 weights: 'imagenet' or a local notop .h5 file.")
 flags.DEFINE_integer("size", 512, "Longer side of the evaluation photos, px.",
                      lower_bound=constants.MIN_IMAGE_SIDE)
 flags.DEFINE_integer("style_size", 512, "Longer side of the style images, px.",
@@ -120,7 +118,7 @@ def main(argv) -> None:
     from magenta_style.objective.vgg import load_vgg19
     from magenta_style.training.loop import recorded_loss_config
 
-    model = load_model(FLAGS.model)
+    model = load_model(FLAGS.model, vgg_weights=FLAGS.vgg_weights)
     pair = FLAGS.interpolate or model.style_names[:2]
     cli.require(len(pair) == 2, "--interpolate takes two style names")
     for name in pair:

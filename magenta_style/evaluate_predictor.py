@@ -38,8 +38,6 @@ flags.DEFINE_integer("paintings", 24,
 flags.DEFINE_string("content_dir", None,
                     "Evaluation photos (not training ones).")
 flags.DEFINE_string("output_dir", None, "Folder for the report and sheet.")
-flags.DEFINE_string("vgg_weights", "imagenet",
-                    "VGG-19 weights: 'imagenet' or a local notop .h5 file.")
 flags.DEFINE_integer("size", 256, "Longer side of the evaluation photos, px.",
                      lower_bound=constants.MIN_IMAGE_SIDE)
 flags.DEFINE_string("finetune_photos", None,
@@ -121,7 +119,7 @@ def main(argv) -> None:
     from magenta_style.training.config import TrainConfig
     from magenta_style.training.pipeline import PhotoFolder
 
-    model = load_model(FLAGS.model)
+    model = load_model(FLAGS.model, vgg_weights=FLAGS.vgg_weights)
     cli.require(model.has_predictor, "the model has no style predictor")
     _, held_out = paintings.corpus(FLAGS.paintings_dir, FLAGS.holdout_every)
     chosen = evenly_spaced(held_out, FLAGS.paintings)

@@ -64,7 +64,7 @@ def main(argv) -> None:
         raise MagentaStyleError(
             "--output_dir must not be the folder of --model: give a new "
             "folder for the extended model")
-    base = load_model(base_file)  # None: the model shipped with the package
+    base = load_model(base_file, vgg_weights=FLAGS.vgg_weights)  # None: the model shipped with the package
     names = [style_name(p) for p in FLAGS.style_images]
     for name in names:
         table.check_style_name(name)

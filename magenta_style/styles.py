@@ -87,7 +87,7 @@ def main(argv) -> None:
     from magenta_style.stylebook import style_file, table
 
     path = model_file(FLAGS.model) if FLAGS.model else None
-    model = load_model(path)  # None: the model shipped with the package
+    model = load_model(path, vgg_weights=FLAGS.vgg_weights)  # None: the model shipped with the package
     if action == "list":
         print(table.format_styles(model))
         return

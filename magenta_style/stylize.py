@@ -139,7 +139,7 @@ def main(argv) -> None:
     from magenta_style.imaging.images import save_image
     from magenta_style.network.model import load_model
 
-    model = load_model(FLAGS.model, FLAGS.precision)
+    model = load_model(FLAGS.model, FLAGS.precision, FLAGS.vgg_weights)
     print(f"precision: {model.transformer.dtype_policy.compute_dtype}",
           flush=True)
     if blend is not None:

@@ -42,10 +42,11 @@ def model():
 
 
 @pytest.fixture(scope="module")
-def predicting(model):
-    """``model`` with a style predictor of random VGG weights: the contract
-    is about names, shapes and pixels, not about good styles."""
-    return attach_predictor(model, StylePredictor(model.embedding_size))
+def predicting(model, vgg):
+    """``model`` with an untrained style predictor: the contract is about
+    names, shapes and pixels, not about good styles."""
+    return attach_predictor(model, StylePredictor(model.embedding_size,
+                                                  vgg=vgg))
 
 
 @pytest.fixture(scope="module")

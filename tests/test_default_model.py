@@ -6,7 +6,14 @@ import os
 
 import numpy as np
 import pytest
-from conftest import CONTENT_DIR, DATA, STYLES_DIR, run_cli
+from conftest import (
+    CONTENT_DIR,
+    DATA,
+    STYLES_DIR,
+    VGG_WEIGHTS,
+    assert_one_line_error,
+    run_cli,
+)
 
 from magenta_style import constants
 
@@ -31,7 +38,7 @@ def model():
     from magenta_style import load_model
 
     assert os.path.isfile(constants.DEFAULT_MODEL), "default model not shipped"
-    return load_model()
+    return load_model(vgg_weights=VGG_WEIGHTS)
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +120,7 @@ def test_stylize_a_held_out_painting_with_the_bundled_predictor(tmp_path,
     process = run_cli("magenta_style.stylize", "--content",
                       os.path.join(CONTENT_DIR, "chicago.jpg"),
                       "--style_image", painting, "--max_size", "256",
+                      "--vgg_weights", VGG_WEIGHTS,
                       "--output_dir", str(tmp_path))
     assert process.returncode == 0, process.stderr[-2000:]
     [written] = os.listdir(tmp_path)
@@ -125,6 +133,18 @@ def test_stylize_a_held_out_painting_with_the_bundled_predictor(tmp_path,
     before = losses_against(perceptual, photo[None], photo[None], grams,
                             0)["style"][0]
     assert ours < before / 2, (painting, ours, before)
+
+
+def test_predicting_without_the_vgg_weights_is_one_line(tmp_path):
+    """The bundled file has no VGG-19 backbone: a style image with weights
+    that cannot be read fails in one line and writes nothing."""
+    process = run_cli("magenta_style.stylize", "--content",
+                      os.path.join(CONTENT_DIR, "chicago.jpg"),
+                      "--style_image", os.path.join(STYLES_DIR, "udnie.jpg"),
+                      "--vgg_weights", str(tmp_path / "missing.h5"),
+                      "--output_dir", str(tmp_path / "out"))
+    assert_one_line_error(process, "VGG-19 weights file not found")
+    assert not list(tmp_path.glob("out/*"))
 
 
 def test_bundled_model_and_an_old_style_file_give_the_stored_pastiches(model):

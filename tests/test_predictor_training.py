@@ -123,7 +123,7 @@ def test_predictor_trainer_lowers_the_loss_moving_only_the_head(vgg):
     stylizer = attach_predictor(base, predictor)
     frozen = [w.numpy().copy() for w in (*stylizer.transformer.weights,
                                          *stylizer.style_table.weights,
-                                         *stylizer.predictor.backbone.weights)]
+                                         *stylizer.predictor.backbone().weights)]
     trainer = PredictorTrainer(stylizer, perceptual, bank, 4)
     head = [w.numpy().copy() for w in stylizer.trainable_weights]
     trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
@@ -138,7 +138,7 @@ def test_predictor_trainer_lowers_the_loss_moving_only_the_head(vgg):
     assert after < 0.8 * before, (before, after)
     now = [w.numpy() for w in (*stylizer.transformer.weights,
                                *stylizer.style_table.weights,
-                               *stylizer.predictor.backbone.weights)]
+                               *stylizer.predictor.backbone().weights)]
     for a, b in zip(frozen, now):
         np.testing.assert_array_equal(a, b)
     assert len(head) == 4  # bottleneck and output map: kernels and biases
@@ -150,7 +150,7 @@ def test_train_predictor_writes_a_model_with_a_predictor(trained, base_file):
     out, process = trained
     assert "10 for training, 1 held out" in process.stdout  # broken.jpg too
     assert "paintings skipped (unreadable)" in process.stdout
-    model = load_model(str(out))
+    model = load_model(str(out), vgg_weights=VGG_WEIGHTS)
     base = load_model(base_file)
     assert model.has_predictor and model.style_names == base.style_names
     for a, b in zip(base.transformer.get_weights() + [table.table(base)],
@@ -189,13 +189,13 @@ def test_stylize_with_a_style_image_and_strength(trained, corpus, tmp_path):
     painting = str(corpus / "p03.png")
     photo = os.path.join(CONTENT_DIR, "tubingen.jpg")
     common = ["--model", str(out), "--content", photo, "--max_size", "64",
-              "--output_dir", str(tmp_path)]
+              "--output_dir", str(tmp_path), "--vgg_weights", VGG_WEIGHTS]
     for extra in (["--style_image", painting],
                   ["--style_image", painting, "--strength", "0"],
                   ["--blend", f"ink=1,{painting}=1"]):
         process = run_cli("magenta_style.stylize", *common, *extra)
         assert process.returncode == 0, process.stderr[-2000:]
-    model = load_model(str(out))
+    model = load_model(str(out), vgg_weights=VGG_WEIGHTS)
     image = open_image(photo, max_side=64)
     style = model.predict_embeddings([read_style_view(painting)])[0]
     written = {name: open_image(str(tmp_path / name))
@@ -228,9 +228,9 @@ def test_styles_add_image_stores_the_prediction(trained, corpus, tmp_path):
     target = str(tmp_path / "added.keras")
     process = run_cli("magenta_style.styles", "--model", str(out),
                       "--add_image", painting, "--as", "stripes",
-                      "--output", target)
+                      "--output", target, "--vgg_weights", VGG_WEIGHTS)
     assert process.returncode == 0, process.stderr[-2000:]
-    added = load_model(target)
+    added = load_model(target, vgg_weights=VGG_WEIGHTS)
     assert added.style_names[-1] == "stripes"
     assert added.style_info[-1]["trained_by"] == "predicted"
     expected = added.predict_embeddings([read_style_view(painting)])[0]
@@ -253,7 +253,7 @@ def test_finetune_init_predicted_starts_at_the_prediction(trained, corpus,
                           *TINY)
         assert process.returncode == 0, process.stderr[-2000:]
         assert "Gradients do not exist" not in process.stderr  # frozen
-        model = load_model(str(folder))
+        model = load_model(str(folder), vgg_weights=VGG_WEIGHTS)
         rows[init] = model.embedding("p06")
         assert model.style_info[-1]["init"] == init
     predicted = model.predict_embeddings([read_style_view(painting)])[0]
@@ -265,6 +265,7 @@ def test_finetune_init_predicted_starts_at_the_prediction(trained, corpus,
 def test_export_writes_a_faithful_predictor_tflite(trained, tmp_path):
     out, _ = trained
     process = run_cli("export.to_tflite", "--model", str(out),
+                      "--vgg_weights", VGG_WEIGHTS,
                       "--output_dir", str(tmp_path), "--eval_dir",
                       CONTENT_DIR, "--eval_count", "3", "--report_sizes",
                       "64", "--latency_sizes", "64", "--latency_runs", "1")

@@ -15,7 +15,7 @@ import threading
 
 import numpy as np
 import pytest
-from conftest import CONTENT_DIR, REPO, run_cli
+from conftest import CONTENT_DIR, REPO, VGG_WEIGHTS, run_cli
 from PIL import Image
 
 from export import manifest
@@ -60,7 +60,8 @@ def page_folder(root, name: str, exported, leave_out=(), replace=None):
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     folder = tmp_path_factory.mktemp("web_export")
-    process = run_cli("export.to_tflite", "--web_demo", str(folder))
+    process = run_cli("export.to_tflite", "--web_demo", str(folder),
+                      "--vgg_weights", VGG_WEIGHTS)
     assert process.returncode == 0, process.stderr[-3000:]
     return folder
 

@@ -4,11 +4,10 @@
 from absl import flags
 
 from magenta_style import constants
+from magenta_style.cli import vgg_flags
 from magenta_style.errors import MagentaStyleError
 
-flags.DEFINE_string("vgg_weights", "imagenet",
-                    "VGG-19 weights: 'imagenet' (downloaded by Keras) or the "
-                    "path of a local vgg19 notop .h5 file.")
+flags.adopt_module_key_flags(vgg_flags)
 flags.DEFINE_float("content_weight", constants.DEFAULT_CONTENT_WEIGHT,
                    "Weight of the content loss (one value for all layers).")
 flags.DEFINE_list("style_weights",

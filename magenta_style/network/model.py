@@ -28,6 +28,7 @@ from magenta_style.network.precision import (
 )
 from magenta_style.network.predictor import StylePredictor, predictor_view
 from magenta_style.network.transformer import build_transformer
+from magenta_style.objective.vgg import IMAGENET
 
 # What a style embedding is tied to, beside its length: the model attributes
 # recorded with it in style files and manifests.
@@ -186,6 +187,7 @@ class StylizationModel(keras.Model):
                 "a model trained with python -m magenta_style.train_predictor")
         views = np.stack([predictor_view(_as_batch(image)[0])
                           for image in images])
+        self.predictor.backbone()  # loaded here, where errors are not wrapped
         return np.asarray(self._predict(views), np.float32)
 
     def stylize(self, images: np.ndarray, style: Style = 0,
@@ -244,7 +246,15 @@ class StylizationModel(keras.Model):
 def float32_copy(model: StylizationModel) -> StylizationModel:
     """The same model built under the float32 policy, for saving and export
     (a model trained under a mixed policy has float32 weights already)."""
-    return copy_with_policy(model, "float32")
+    return _policy_copy(model, "float32")
+
+
+def _policy_copy(model: StylizationModel, policy: str) -> StylizationModel:
+    """``copy_with_policy``, with the predictor's backbone shared."""
+    copy = copy_with_policy(model, policy)
+    if model.has_predictor:
+        copy.predictor.share_state(model.predictor)
+    return copy
 
 
 def attach_predictor(model: StylizationModel, predictor: StylePredictor
@@ -257,7 +267,7 @@ def attach_predictor(model: StylizationModel, predictor: StylePredictor
                    "bottleneck_size": predictor.bottleneck_size})
     copy.transformer.set_weights(model.transformer.get_weights())
     copy.style_table.set_weights(model.style_table.get_weights())
-    copy.predictor.set_weights(predictor.get_weights())
+    copy.predictor.share_state(predictor)
     return copy
 
 
@@ -294,14 +304,15 @@ def model_file(path: str) -> str:
     return path
 
 
-def load_model(path: str | None = None, precision: str = "float32"
-               ) -> StylizationModel:
+def load_model(path: str | None = None, precision: str = "float32",
+               vgg_weights: str = IMAGENET) -> StylizationModel:
     """Loads a StylizationModel from its .keras file or training folder.
 
     Without ``path``, loads the default model shipped with the package.
     ``precision`` is what it computes in: "float32", "bfloat16" (the weights
     stay float32; fidelity in benchmarks/RESULTS.md) or "auto" (bfloat16
-    where the CPU runs it natively).
+    where the CPU runs it natively). A style predictor's VGG-19 backbone is
+    not in the file: it is loaded from ``vgg_weights`` when first used.
     """
     precision = inference_precision(precision)
     if path is None:
@@ -319,6 +330,8 @@ def load_model(path: str | None = None, precision: str = "float32"
     if not isinstance(model, StylizationModel):
         raise MagentaStyleError(
             f"{filename} is a Keras model but not a magenta_style model")
+    if model.has_predictor:
+        model.predictor.vgg_weights = vgg_weights
     if precision == "float32":
         return model
-    return copy_with_policy(model, INFERENCE_POLICIES[precision])
+    return _policy_copy(model, INFERENCE_POLICIES[precision])

@@ -24,7 +24,12 @@ import tensorflow as tf
 from magenta_style.imaging.images import open_image
 from magenta_style.imaging.transforms import center_crop
 from magenta_style.network.layers import PACKAGE
-from magenta_style.objective.vgg import build_feature_extractor
+from magenta_style.objective.vgg import (
+    CONV_CHANNELS,
+    IMAGENET,
+    build_feature_extractor,
+    load_vgg19,
+)
 
 PREDICTOR_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1",
                     "block4_conv1")
@@ -91,12 +96,23 @@ class Standardization(keras.layers.Layer):
         return (tf.cast(x, tf.float32) - self.mean) / self.std
 
 
+class _Unsaved:
+    """Holds an object where Keras neither tracks nor saves it."""
+
+    def __init__(self, value):
+        self.value = value
+
+
 @keras.saving.register_keras_serializable(PACKAGE)
 class StylePredictor(keras.Model):
     """Style image [B, H, W, 3] in [0, 1] → style embedding [B, D].
 
-    ``vgg`` supplies the backbone's weights (a loaded VGG-19); without it the
-    backbone starts random, as when a saved model is loaded.
+    Only the head (standardization, bottleneck, output map) is the model's
+    own state, saved in .keras files. The backbone is ImageNet's VGG-19,
+    which every user of the package already has for the loss: it is not
+    saved (14 MB at the default layers) but given (``vgg``, ``set_backbone``)
+    or loaded from ``vgg_weights`` ("imagenet": the Keras download cache; or
+    a local notop .h5 file) when the predictor is first used.
     """
 
     def __init__(self, embedding_size: int,
@@ -110,13 +126,19 @@ class StylePredictor(keras.Model):
                 f"({bottleneck_size}) must be >= 1")
         if not feature_layers:
             raise ValueError("feature_layers must not be empty")
+        unknown = [n for n in feature_layers if n not in CONV_CHANNELS]
+        if unknown:
+            raise ValueError(f"feature_layers {unknown} are not VGG-19 "
+                             f"convolutions: choose from "
+                             f"{', '.join(CONV_CHANNELS)}")
         self.embedding_size = int(embedding_size)
         self.feature_layers = tuple(feature_layers)
         self.bottleneck_size = int(bottleneck_size)
-        if vgg is None:
-            vgg = keras.applications.VGG19(include_top=False, weights=None,
-                                           input_shape=(None, None, 3))
-        self.backbone = build_feature_extractor(vgg, self.feature_layers)
+        # Where the backbone's weights come from if none is given.
+        self.vgg_weights = IMAGENET
+        self._backbone = _Unsaved(None)
+        if vgg is not None:
+            self.set_backbone(vgg)
         self.statistics = ChannelStatistics(name="statistics")
         self.standardize = Standardization(name="standardize",
                                            dtype="float32")
@@ -131,8 +153,7 @@ class StylePredictor(keras.Model):
     @property
     def statistics_size(self) -> int:
         """Length of the statistics vector: 2 values per backbone channel."""
-        return 2 * sum(int(self.backbone.output[name].shape[-1])
-                       for name in self.feature_layers)
+        return 2 * sum(CONV_CHANNELS[name] for name in self.feature_layers)
 
     def build(self, input_shape=None):
         size = self.statistics_size
@@ -141,9 +162,34 @@ class StylePredictor(keras.Model):
         self.to_embedding.build((None, self.bottleneck_size))
         self.built = True
 
+    def set_backbone(self, vgg: keras.Model) -> None:
+        """Uses ``vgg`` (a loaded VGG-19, frozen here) as the backbone."""
+        self._backbone.value = (vgg, build_feature_extractor(
+            vgg, self.feature_layers))
+
+    def backbone(self) -> keras.Model:
+        """The frozen VGG-19 feature extractor (image → {layer: features}),
+        loaded from ``vgg_weights`` on first use (eagerly, even when that use
+        is inside a tf.function or a symbolic call, which would wrap a load
+        error in lines of their own: call it before them). A method, not a
+        property: Keras' saving reads every attribute, and must neither load
+        nor save it."""
+        if self._backbone.value is None:
+            with tf.init_scope():
+                self.set_backbone(load_vgg19(self.vgg_weights))
+        return self._backbone.value[1]
+
+    def share_state(self, other: "StylePredictor") -> None:
+        """Takes ``other``'s weights, backbone (if loaded) and weights source,
+        so that it predicts the same embeddings."""
+        self.set_weights(other.get_weights())
+        self.vgg_weights = other.vgg_weights
+        if other._backbone.value is not None:
+            self.set_backbone(other._backbone.value[0])
+
     def image_statistics(self, images: tf.Tensor) -> tf.Tensor:
         """The backbone's channel statistics [B, F] of images in [0, 1]."""
-        features = self.backbone(images)
+        features = self.backbone()(images)
         return self.statistics([features[name]
                                 for name in self.feature_layers])
 

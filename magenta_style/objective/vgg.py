@@ -18,6 +18,11 @@ from magenta_style.errors import MagentaStyleError
 from magenta_style.network.layers import PACKAGE
 
 IMAGENET = "imagenet"
+# Output channels of each VGG-19 convolution layer, by Keras layer name.
+CONV_CHANNELS = {f"block{block}_conv{index}": channels
+                 for block, (convs, channels) in enumerate(
+                     ((2, 64), (2, 128), (4, 256), (4, 512), (4, 512)), 1)
+                 for index in range(1, convs + 1)}
 
 
 @keras.saving.register_keras_serializable(PACKAGE)

@@ -56,7 +56,7 @@ def with_styles(model: StylizationModel, names: Sequence[str],
                             model.architecture, model.predictor_config)
     copy.transformer.set_weights(model.transformer.get_weights())
     if model.has_predictor:
-        copy.predictor.set_weights(model.predictor.get_weights())
+        copy.predictor.share_state(model.predictor)
     copy.style_table.table.assign(rows)
     return copy
 
