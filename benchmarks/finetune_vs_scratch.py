@@ -35,7 +35,8 @@ DATA = os.environ.get("MAGENTA_STYLE_DATA",
 
 from absl import app, flags  # noqa: E402
 
-from magenta_style import constants, loss_flags  # noqa: E402
+from magenta_style import constants  # noqa: E402
+from magenta_style.cli import loss_flags  # noqa: E402
 from magenta_style.training.config import PRECISIONS  # noqa: E402
 
 flags.DEFINE_string("styles_dir", os.path.join(DATA, "styles"),
