@@ -169,7 +169,8 @@ def test_full_disk_stylize(small_disk):
 def test_full_disk_export_leaves_no_folder(small_disk):
     out = small_disk / "export"
     process = run_cli("export.to_tflite", "--output_dir", str(out),
-                      "--latency_sizes", "16", "--latency_runs", "1")
+                      "--latency_sizes", "16", "--latency_runs", "1",
+                      "--vgg_weights", VGG_WEIGHTS)
     assert_one_line_error(process, "no space left on device while writing")
     assert files(small_disk) == [] and not out.exists()
 
@@ -231,7 +232,8 @@ def test_export_checks_flags_first_and_leaves_no_folder(tmp_path):
 
 def test_export_without_photos_prints_no_empty_table(tmp_path):
     process = run_cli("export.to_tflite", "--output_dir", str(tmp_path / "e"),
-                      "--latency_sizes", "16", "--latency_runs", "1")
+                      "--latency_sizes", "16", "--latency_runs", "1",
+                      "--vgg_weights", VGG_WEIGHTS)
     assert process.returncode == 0, process.stderr
     assert "PSNR" not in process.stdout
     assert "fidelity: not measured" in process.stdout

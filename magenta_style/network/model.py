@@ -257,18 +257,28 @@ def _policy_copy(model: StylizationModel, policy: str) -> StylizationModel:
     return copy
 
 
+def rebuilt(model: StylizationModel, style_names: Sequence[str],
+            style_info: Sequence[Mapping], rows: np.ndarray,
+            predictor: StylePredictor | None) -> StylizationModel:
+    """A new model, under the current Keras dtype policy, with ``model``'s
+    transformer, the given styles (names, records, embeddings [N, D]) and
+    ``predictor`` (or none); every weight is copied exactly."""
+    copy = StylizationModel(
+        list(style_names), model.alpha, [dict(i) for i in style_info],
+        model.architecture,
+        None if predictor is None else predictor.architecture)
+    copy.transformer.set_weights(model.transformer.get_weights())
+    copy.style_table.table.assign(np.asarray(rows, np.float32))
+    if predictor is not None:
+        copy.predictor.share_state(predictor)
+    return copy
+
+
 def attach_predictor(model: StylizationModel, predictor: StylePredictor
                      ) -> StylizationModel:
-    """A copy of ``model`` with ``predictor`` (weights copied exactly), built
-    under the current Keras dtype policy."""
-    copy = StylizationModel(
-        model.style_names, model.alpha, model.style_info, model.architecture,
-        predictor={"feature_layers": list(predictor.feature_layers),
-                   "bottleneck_size": predictor.bottleneck_size})
-    copy.transformer.set_weights(model.transformer.get_weights())
-    copy.style_table.set_weights(model.style_table.get_weights())
-    copy.predictor.share_state(predictor)
-    return copy
+    """A copy of ``model`` with ``predictor``."""
+    return rebuilt(model, model.style_names, model.style_info,
+                   model.style_table.table.numpy(), predictor)
 
 
 def _as_batch(images: np.ndarray) -> np.ndarray:

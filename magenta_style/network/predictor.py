@@ -151,6 +151,12 @@ class StylePredictor(keras.Model):
         self.build()
 
     @property
+    def architecture(self) -> dict:
+        """The arguments beside ``embedding_size`` that rebuild it."""
+        return {"feature_layers": list(self.feature_layers),
+                "bottleneck_size": self.bottleneck_size}
+
+    @property
     def statistics_size(self) -> int:
         """Length of the statistics vector: 2 values per backbone channel."""
         return 2 * sum(CONV_CHANNELS[name] for name in self.feature_layers)

@@ -18,7 +18,7 @@ import numpy as np
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.images import thumbnail_jpeg
-from magenta_style.network.model import StylizationModel
+from magenta_style.network.model import StylizationModel, rebuilt
 from magenta_style.stylebook.style_file import INFO_KEYS, StyleFile, check_fits
 
 
@@ -52,13 +52,7 @@ def with_styles(model: StylizationModel, names: Sequence[str],
         raise MagentaStyleError(
             f"style rows of shape {rows.shape} do not fit {len(names)} styles "
             f"of embedding size {model.embedding_size}")
-    copy = StylizationModel(list(names), model.alpha, [dict(i) for i in info],
-                            model.architecture, model.predictor_config)
-    copy.transformer.set_weights(model.transformer.get_weights())
-    if model.has_predictor:
-        copy.predictor.share_state(model.predictor)
-    copy.style_table.table.assign(rows)
-    return copy
+    return rebuilt(model, names, info, rows, model.predictor)
 
 
 def add_new_styles(model: StylizationModel, names: Sequence[str],
