@@ -7,10 +7,10 @@ r"""Adds styles to a trained model by training only their embeddings.
 The transformer (every convolution) stays frozen and the existing styles'
 rows of the style table stay bit for bit as they were; one new row per
 style image, starting at γ = 1, β = 0 (or, with --init predicted, at the
-embedding the model's style predictor gives the image), is trained with the objective, data
-pipeline, checkpoints and flags of ``train`` (only the new styles are
-sampled; the default --learning_rate is 20x train's, as only embeddings
-train). Rerunning with the same --output_dir resumes. Writes
+embedding the model's style predictor gives the image), is trained with
+the objective, data pipeline, checkpoints and flags of ``train`` (only the
+new styles are sampled; the default --learning_rate is 20x train's, as
+only embeddings train). Rerunning with the same --output_dir resumes. Writes
 OUTPUT_DIR/model.keras: the old styles plus the new ones, named after the
 image files.
 """
@@ -64,7 +64,8 @@ def main(argv) -> None:
         raise MagentaStyleError(
             "--output_dir must not be the folder of --model: give a new "
             "folder for the extended model")
-    base = load_model(base_file, vgg_weights=FLAGS.vgg_weights)  # None: the model shipped with the package
+    # base_file None: the model shipped with the package
+    base = load_model(base_file, vgg_weights=FLAGS.vgg_weights)
     names = [style_name(p) for p in FLAGS.style_images]
     for name in names:
         table.check_style_name(name)

@@ -61,7 +61,8 @@ def main(argv) -> None:
     del argv
     chosen = [a for a in _ACTIONS if FLAGS[a].value]
     cli.require(len(chosen) <= 1,
-                f"give one action, not {' and '.join('--' + a for a in chosen)}")
+                "give one action, not "
+                + " and ".join("--" + a for a in chosen))
     action = chosen[0] if chosen else "list"
     cli.require(FLAGS.to is None or action == "export",
                 "--to goes with --export")
@@ -73,7 +74,8 @@ def main(argv) -> None:
     cli.require((FLAGS.artist is None and FLAGS.title is None)
                 or action == "credit", "--artist and --title go with --credit")
     cli.require(action != "credit" or FLAGS.artist is not None
-                or FLAGS.title is not None, "--credit needs --artist or --title")
+                or FLAGS.title is not None,
+                "--credit needs --artist or --title")
     cli.require(FLAGS.model is not None or FLAGS.output is not None
                 or action in ("list", "export"),
                 f"--{action} needs --model (or --output: the model shipped "
@@ -87,7 +89,8 @@ def main(argv) -> None:
     from magenta_style.stylebook import style_file, table
 
     path = model_file(FLAGS.model) if FLAGS.model else None
-    model = load_model(path, vgg_weights=FLAGS.vgg_weights)  # None: the model shipped with the package
+    # path None: the model shipped with the package
+    model = load_model(path, vgg_weights=FLAGS.vgg_weights)
     if action == "list":
         print(table.format_styles(model))
         return

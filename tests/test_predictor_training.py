@@ -121,9 +121,10 @@ def test_predictor_trainer_lowers_the_loss_moving_only_the_head(vgg):
         {k: v.numpy() for k, v in perceptual.grams(views).items()})
     predictor.start_from(bank.statistics, table.table(base)[0])
     stylizer = attach_predictor(base, predictor)
+    backbone = stylizer.predictor.backbone()
     frozen = [w.numpy().copy() for w in (*stylizer.transformer.weights,
                                          *stylizer.style_table.weights,
-                                         *stylizer.predictor.backbone().weights)]
+                                         *backbone.weights)]
     trainer = PredictorTrainer(stylizer, perceptual, bank, 4)
     head = [w.numpy().copy() for w in stylizer.trainable_weights]
     trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
@@ -138,7 +139,7 @@ def test_predictor_trainer_lowers_the_loss_moving_only_the_head(vgg):
     assert after < 0.8 * before, (before, after)
     now = [w.numpy() for w in (*stylizer.transformer.weights,
                                *stylizer.style_table.weights,
-                               *stylizer.predictor.backbone().weights)]
+                               *backbone.weights)]
     for a, b in zip(frozen, now):
         np.testing.assert_array_equal(a, b)
     assert len(head) == 4  # bottleneck and output map: kernels and biases
