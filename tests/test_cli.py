@@ -189,6 +189,34 @@ def test_rerun_with_other_styles_refuses_and_keeps_the_model(trained):
     assert (trained / "model.keras").read_bytes() == before
 
 
+def test_from_model_trains_the_network_and_rows_further(trained, tmp_path):
+    """--from_model continues a model: same styles and records (plus the
+    further steps), every weight moved, the old model untouched."""
+    from magenta_style.network.model import load_model
+
+    before = (trained / "model.keras").read_bytes()
+    args = [a for a in train_args(tmp_path / "more")
+            if a not in ("--styles", "the_scream,wave_crop", "--alpha",
+                         "0.25")]
+    process = run_cli(TRAIN, *args, "--from_model", str(trained))
+    assert process.returncode == 0, process.stderr[-2000:]
+    base = load_model(str(trained))
+    more = load_model(str(tmp_path / "more"))
+    assert more.style_names == base.style_names and more.alpha == 0.25
+    assert more.style_info == [{**info, "continued_steps": 4}
+                               for info in base.style_info]
+    moved = [not np.array_equal(a, b) for a, b in
+             zip(base.get_weights(), more.get_weights())]
+    assert sum(moved) > len(moved) // 2
+    assert not np.array_equal(base.style_table.table.numpy(),
+                              more.style_table.table.numpy())
+    assert (trained / "model.keras").read_bytes() == before
+    assert_one_line_error(run_cli(TRAIN, *args, "--from_model", str(trained),
+                                  "--alpha", "0.5"), "--from_model")
+    assert_one_line_error(run_cli(TRAIN, *args, "--from_model",
+                                  str(tmp_path / "none")), "model not found")
+
+
 def test_bad_flag_values_are_one_line_errors(tmp_path):
     args = train_args(tmp_path / "out")
     args[args.index("--image_size") + 1] = "30"

@@ -3,6 +3,7 @@ round-trip through .keras bit for bit."""
 
 import glob
 import os
+import zipfile
 
 import keras
 import numpy as np
@@ -110,6 +111,9 @@ def test_train_save_load_stylize_is_bit_for_bit(vgg, tmp_path, architecture):
     stylizer = trainer.stylizer
     path = str(tmp_path / "model.keras")
     stylizer.save_atomic(path)
+    with zipfile.ZipFile(path) as archive:  # Keras would store them
+        assert {member.compress_type for member in archive.infolist()} == {
+            zipfile.ZIP_DEFLATED}
     loaded = load_model(path)
     assert loaded.style_names == STYLES and loaded.alpha == 0.25
     assert loaded.architecture == architecture
