@@ -19,6 +19,7 @@ from absl import flags
 
 from magenta_style import cli, constants
 from magenta_style.cli import model_flags
+from magenta_style.errors import MagentaStyleError
 
 flags.DEFINE_string("styles_dir", None,
                     "Folder holding the model's style images (by file name).")
@@ -46,6 +47,11 @@ flags.DEFINE_integer("optimum_iterations",
                      constants.DEFAULT_OPTIMIZE_ITERATIONS,
                      "L-BFGS iterations of the optimization method.",
                      lower_bound=1)
+flags.DEFINE_string("optimum_from", None,
+                    "report.json of an earlier run with the same style "
+                    "images, loss, --optimum_size and --optimum_iterations: "
+                    "its optima are reused (pairs it lacks are computed), "
+                    "to compare models without optimizing again.")
 flags.adopt_module_key_flags(model_flags)
 FLAGS = flags.FLAGS
 
@@ -70,10 +76,11 @@ def print_tables(report: dict) -> None:
           f"ρ(weight b, loss b) = {study['spearman_b']:.3f}")
 
 
-def optimum_rows(model, perceptual, paths: list[str], references: list
-                 ) -> dict:
+def optimum_rows(model, perceptual, paths: list[str], references: list,
+                 known: dict[tuple[str, str], dict]) -> dict:
     """Distance to the optimum for --optimum_photos photos and
-    --optimum_styles, printed as it goes (each takes minutes)."""
+    --optimum_styles, printed as it goes; optima not ``known`` by (photo,
+    style) are computed (minutes each)."""
     from magenta_style.imaging.images import open_image
     from magenta_style.objective import evaluation
 
@@ -82,11 +89,13 @@ def optimum_rows(model, perceptual, paths: list[str], references: list
     rows = []
     for path in paths[:FLAGS.optimum_photos]:
         photo = open_image(path, max_side=FLAGS.optimum_size)
+        name = os.path.basename(path)
         for index in styles:
-            row = {"photo": os.path.basename(path),
-                   **evaluation.distance_to_optimum(
-                       model, perceptual, photo, index, references[index],
-                       FLAGS.optimum_iterations)}
+            optimum = known.get((name, model.style_names[index])) or (
+                evaluation.optimum(perceptual, photo, references[index],
+                                   FLAGS.optimum_iterations))
+            row = {"photo": name, **evaluation.distance_to_optimum(
+                model, perceptual, photo, index, references[index], optimum)}
             rows.append(row)
             print(f"optimum {row['photo']} {row['style']}: network "
                   f"{row['network_total']:.3f} vs optimum "
@@ -95,6 +104,30 @@ def optimum_rows(model, perceptual, paths: list[str], references: list
                   flush=True)
     return {"size": FLAGS.optimum_size, "rows": rows,
             "median_ratio": float(np.median([r["ratio"] for r in rows]))}
+
+
+def recorded_optima(path: str) -> dict[tuple[str, str], dict]:
+    """The optima of an earlier report by (photo, style), if they were made
+    at --optimum_size with --optimum_iterations (rows of reports older than
+    the optimum curve are left out, and computed again)."""
+    from magenta_style.objective.evaluation import OPTIMUM_KEYS
+
+    try:
+        with open(path) as f:
+            section = json.load(f)["optimum"]
+        size, rows = section["size"], section["rows"]
+        optima = {(row["photo"], row["style"]):
+                  {k: row[k] for k in OPTIMUM_KEYS}
+                  for row in rows if "optimum_curve" in row}
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise MagentaStyleError(
+            f"cannot read the optima of --optimum_from {path}: "
+            f"{type(error).__name__} {error}") from None
+    cli.require(size == FLAGS.optimum_size,
+                f"the optima in {path} are at {size} px, not "
+                f"--optimum_size {FLAGS.optimum_size}")
+    return {key: row for key, row in optima.items()
+            if row["iterations"] == FLAGS.optimum_iterations}
 
 
 def main(argv) -> None:
@@ -118,6 +151,7 @@ def main(argv) -> None:
     from magenta_style.objective.vgg import load_vgg19
     from magenta_style.training.loop import recorded_loss_config
 
+    known = recorded_optima(FLAGS.optimum_from) if FLAGS.optimum_from else {}
     model = load_model(FLAGS.model, vgg_weights=FLAGS.vgg_weights)
     pair = FLAGS.interpolate or model.style_names[:2]
     cli.require(len(pair) == 2, "--interpolate takes two style names")
@@ -151,7 +185,8 @@ def main(argv) -> None:
                                                   photos, *pair),
     }
     if FLAGS.optimum_photos:
-        report["optimum"] = optimum_rows(model, perceptual, paths, references)
+        report["optimum"] = optimum_rows(model, perceptual, paths,
+                                         references, known)
     evaluation.plot_interpolation(report["interpolation"], os.path.join(
         output_dir, "interpolation.png"))
     n = model.num_styles

@@ -249,3 +249,48 @@ def test_evaluate_writes_report_plot_and_contact_sheet(trained, tmp_path):
     sheet = Image.open(tmp_path / "contact_sheet.png")
     assert sheet.size == (3 * 192, 24 + 6 * 192)  # 5 photos + a blend row
     assert "Spearman" in process.stdout
+
+
+def test_evaluate_distance_to_the_optimum_and_reusing_its_optima(trained,
+                                                                 tmp_path):
+    """The network's total against L-BFGS's; --optimum_from takes the optima
+    of an earlier report (a changed one shows that they are not redone)."""
+    import json
+
+    def evaluate(output, *extra):
+        process = run_cli(
+            "magenta_style.evaluate", "--model", str(trained), "--styles_dir",
+            STYLES_DIR, "--content_dir", CONTENT_DIR, "--output_dir",
+            str(output), "--size", "64", "--style_size", "64",
+            "--vgg_weights", VGG_WEIGHTS, "--optimum_photos", "1",
+            "--optimum_styles", "wave_crop", "--optimum_size", "64",
+            "--optimum_iterations", "6", *extra)
+        assert process.returncode == 0, process.stderr[-2000:]
+        return json.loads((output / "report.json").read_text())["optimum"]
+
+    first = evaluate(tmp_path / "a")
+    (row,) = first["rows"]
+    curve = row["optimum_curve"]
+    assert row["style"] == "wave_crop" and len(curve) == 7
+    assert all(b <= a for a, b in zip(curve, curve[1:]))
+    assert row["optimum_total"] == curve[-1] < 0.9 * curve[0]
+    assert row["network_total"] == pytest.approx(
+        row["network_content"] + row["network_style"], rel=1e-5)
+    assert row["ratio"] == pytest.approx(row["network_total"] / curve[-1])
+    passed = row["optimum_passes_network_at"]
+    assert passed is None or (curve[passed] <= row["network_total"] and all(
+        total > row["network_total"] for total in curve[:passed]))
+    changed = {**row, "optimum_total": row["optimum_total"] / 2}
+    (tmp_path / "old.json").write_text(json.dumps(
+        {"optimum": {**first, "rows": [changed]}}))
+    (again,) = evaluate(tmp_path / "b", "--optimum_from",
+                        str(tmp_path / "old.json"))["rows"]
+    assert again["ratio"] == pytest.approx(2 * row["ratio"])
+    assert again["network_total"] == row["network_total"]
+    process = run_cli("magenta_style.evaluate", "--model", str(trained),
+                      "--styles_dir", STYLES_DIR, "--content_dir",
+                      CONTENT_DIR, "--output_dir", str(tmp_path / "c"),
+                      "--size", "64", "--vgg_weights", VGG_WEIGHTS,
+                      "--optimum_photos", "1", "--optimum_from",
+                      str(tmp_path / "old.json"))
+    assert_one_line_error(process, "at 64 px, not --optimum_size 256")

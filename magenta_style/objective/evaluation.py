@@ -90,31 +90,47 @@ def embedding_losses(model: StylizationModel, perceptual: PerceptualLoss,
             "photo_style": float(np.mean([l["style"] for l in own]))}
 
 
-def distance_to_optimum(model: StylizationModel, perceptual: PerceptualLoss,
-                        photo: np.ndarray, style: int, style_image: np.ndarray,
-                        iterations: int) -> dict:
-    """The network's losses on ``photo`` in table style ``style`` against
-    those the optimization method (L-BFGS from the photo) reaches with the
-    same loss: the total as a multiple of the optimum's, and the first
-    iteration at which the optimization passes the network's total."""
+# What ``optimum`` measures: a report's rows keep them, so that another
+# model can be compared with the same optima (``evaluate --optimum_from``).
+OPTIMUM_KEYS = ("optimum_total", "optimum_content", "optimum_style",
+                "iterations", "optimum_curve")
+
+
+def optimum(perceptual: PerceptualLoss, photo: np.ndarray,
+            style_image: np.ndarray, iterations: int) -> dict:
+    """What the optimization method (L-BFGS from the photo) reaches on
+    ``photo`` in the style of ``style_image`` after ``iterations``: its
+    losses, and its total after each iteration (``optimum_curve``; entry 0
+    is the photo itself)."""
     from magenta_style.objective.optimization import optimize_pastiche
 
+    result = optimize_pastiche(perceptual, photo, style_image, iterations)
+    best = result.history[-1]
+    return {"optimum_total": best["total"], "optimum_content": best["content"],
+            "optimum_style": best["style"], "iterations": best["iteration"],
+            "optimum_curve": [h["total"] for h in result.history]}
+
+
+def distance_to_optimum(model: StylizationModel, perceptual: PerceptualLoss,
+                        photo: np.ndarray, style: int, style_image: np.ndarray,
+                        optimum_row: dict) -> dict:
+    """The network's losses on ``photo`` in table style ``style`` against
+    ``optimum_row`` (what ``optimum`` gave for that photo and style image,
+    with the same loss): the total as a multiple of the optimum's, and the
+    first iteration at which the optimization passes the network's total
+    (None: never)."""
     grams = perceptual.style_grams([style_image])
     network = losses_against(perceptual, model.stylize(photo, style)[None],
                              photo[None], grams, 0)
     network_total = float(network["content"][0] + network["style"][0])
-    result = optimize_pastiche(perceptual, photo, style_image, iterations)
-    best = result.history[-1]
-    passed = next((h["iteration"] for h in result.history
-                   if h["total"] <= network_total), None)
+    passed = next((i for i, total in enumerate(optimum_row["optimum_curve"])
+                   if total <= network_total), None)
     return {"style": model.style_names[style],
             "network_total": network_total,
             "network_content": float(network["content"][0]),
             "network_style": float(network["style"][0]),
-            "optimum_total": best["total"], "optimum_content": best["content"],
-            "optimum_style": best["style"],
-            "iterations": best["iteration"],
-            "ratio": network_total / best["total"],
+            **optimum_row,
+            "ratio": network_total / optimum_row["optimum_total"],
             "optimum_passes_network_at": passed}
 
 
