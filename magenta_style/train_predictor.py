@@ -10,8 +10,11 @@ bottleneck → a style embedding) learns to make T(c, P(s)) match painting s
 under the perceptual loss, with the data pipeline, strategies, checkpoints
 and flags of ``train``. Every --holdout_every-th painting (sorted) is held
 out: no training sees it. Paintings are seen as their central square at
-256² (--style_size does not apply). Rerunning with the same --output_dir
-resumes. Writes OUTPUT_DIR/model.keras: the base model with the predictor.
+256² (--style_size does not apply). A base model that has a predictor
+(for instance one whose network ``train --from_model`` trained further)
+gives its predictor as the start; --nofrom_base_predictor starts anew.
+Rerunning with the same --output_dir resumes. Writes
+OUTPUT_DIR/model.keras: the base model with the predictor.
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ flags.DEFINE_string("paintings_dir", None,
 flags.DEFINE_integer("holdout_every", 10,
                      "Hold out every N-th painting in sorted order.",
                      lower_bound=2)
+flags.DEFINE_boolean("from_base_predictor", True,
+                     "Start from the base model's style predictor (its layout "
+                     "and weights) when it has one; else, or with "
+                     "--nofrom_base_predictor, from a new predictor.")
 flags.mark_flag_as_required("paintings_dir")
 flags.adopt_module_key_flags(train_flags)  # and loss_flags: listed by --help
 flags.adopt_module_key_flags(model_flags)
@@ -55,10 +62,17 @@ def main(argv) -> None:
           f"out; base: {base.num_styles} style(s), {base.architecture} "
           f"network, alpha {base.alpha:g}", flush=True)
     vgg = load_vgg19(config.vgg_weights)
-    predictor = StylePredictor(base.embedding_size, vgg=vgg)
+    warm = FLAGS.from_base_predictor and base.has_predictor
+    predictor = StylePredictor(
+        base.embedding_size, vgg=vgg,
+        **(base.predictor.architecture if warm else {}))
     bank = paintings.cached_painting_bank(
         training, predictor, PerceptualLoss(vgg, config.loss), output_dir)
-    predictor.start_from(bank.statistics, table(base).mean(axis=0))
+    if warm:
+        predictor.set_weights(base.predictor.get_weights())
+        print("starting from the base model's style predictor", flush=True)
+    else:
+        predictor.start_from(bank.statistics, table(base).mean(axis=0))
 
     def build_stylizer():
         return attach_predictor(base, predictor)

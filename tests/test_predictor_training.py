@@ -173,6 +173,23 @@ def test_train_predictor_resumes(trained, corpus, base_file):
     assert "painting statistics: read" in process.stdout
 
 
+def test_train_predictor_starts_from_the_base_models_predictor(
+        trained, corpus, tmp_path):
+    """A base with a predictor gives the start: one step (Adam, 1e-3) moves
+    each head weight by about the rate, where a new head differs wholly."""
+    out, _ = trained
+    process = run_cli("magenta_style.train_predictor", "--paintings_dir",
+                      str(corpus), "--content_dir", CONTENT_DIR,
+                      "--output_dir", str(tmp_path), "--model", str(out),
+                      "--steps", "1", *TINY)
+    assert process.returncode == 0, process.stderr[-3000:]
+    assert "starting from the base model's style predictor" in process.stdout
+    base = load_model(str(out)).predictor.get_weights()
+    warm = load_model(str(tmp_path)).predictor.get_weights()
+    moves = [np.abs(a - b).max() for a, b in zip(base, warm)]
+    assert 0 < max(moves) < 5e-3, moves
+
+
 def test_train_predictor_refuses_a_tiny_corpus(tmp_path, base_file):
     folder = tmp_path / "few"
     folder.mkdir()
