@@ -17,13 +17,10 @@ image files.
 
 from __future__ import annotations
 
-import os
-
 from absl import flags
 
 from magenta_style import cli, constants
 from magenta_style.cli import model_flags, train_flags
-from magenta_style.errors import MagentaStyleError
 
 flags.DEFINE_list("style_images", None,
                   "Image file(s) of the new style(s); the file names without "
@@ -38,10 +35,6 @@ flags.adopt_module_key_flags(model_flags)
 FLAGS = flags.FLAGS
 # Only a few thousand embedding values train: a larger step than train's.
 FLAGS.set_default("learning_rate", constants.DEFAULT_FINETUNE_LEARNING_RATE)
-
-
-def same_folder(a: str, b: str) -> bool:
-    return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
 
 
 def main(argv) -> None:
@@ -59,11 +52,8 @@ def main(argv) -> None:
     strategy = distribute.create_strategy(config)  # before any other TF work
     output_dir = cli.writable_dir(FLAGS.output_dir)
     base_file = model_file(FLAGS.model) if FLAGS.model else None
-    if base_file and same_folder(os.path.dirname(os.path.abspath(base_file)),
-                                 output_dir):
-        raise MagentaStyleError(
-            "--output_dir must not be the folder of --model: give a new "
-            "folder for the extended model")
+    if base_file:
+        cli.require_other_folder(base_file, output_dir, "model")
     # base_file None: the model shipped with the package
     base = load_model(base_file, vgg_weights=FLAGS.vgg_weights)
     names = [style_name(p) for p in FLAGS.style_images]

@@ -71,7 +71,7 @@ def main(argv) -> None:
     strategy = distribute.create_strategy(config)  # before any other TF work
     output_dir = cli.writable_dir(FLAGS.output_dir)
     if FLAGS.from_model:
-        build_stylizer, images = continued_model(config)
+        build_stylizer, images = continued_model(config, output_dir)
         train_flags.train_and_report(config, build_stylizer, images,
                                      output_dir, strategy)
         return
@@ -89,15 +89,17 @@ def main(argv) -> None:
                                  strategy)
 
 
-def continued_model(config):
+def continued_model(config, output_dir: str):
     """The --from_model model's builder (a copy under the run's policy, with
     each style record counting the further steps) and its style images."""
     from magenta_style.imaging.folders import find_style_images
     from magenta_style.network.model import load_model, model_file, rebuilt
 
-    base = load_model(None if FLAGS.from_model == "bundled"
-                      else model_file(FLAGS.from_model),
-                      vgg_weights=FLAGS.vgg_weights)
+    path = (None if FLAGS.from_model == "bundled"
+            else model_file(FLAGS.from_model))
+    if path:
+        cli.require_other_folder(path, output_dir, "from_model")
+    base = load_model(path, vgg_weights=FLAGS.vgg_weights)
     images = find_style_images(base.style_names, base.style_info,
                                FLAGS.styles_dir, config.style_size)
     info = [{**record, "continued_steps": config.steps}

@@ -194,10 +194,13 @@ def test_from_model_trains_the_network_and_rows_further(trained, tmp_path):
     further steps), every weight moved, the old model untouched."""
     from magenta_style.network.model import load_model
 
+    def without_styles_and_alpha(output_dir):
+        return [a for a in train_args(output_dir)
+                if a not in ("--styles", "the_scream,wave_crop", "--alpha",
+                             "0.25")]
+
     before = (trained / "model.keras").read_bytes()
-    args = [a for a in train_args(tmp_path / "more")
-            if a not in ("--styles", "the_scream,wave_crop", "--alpha",
-                         "0.25")]
+    args = without_styles_and_alpha(tmp_path / "more")
     process = run_cli(TRAIN, *args, "--from_model", str(trained))
     assert process.returncode == 0, process.stderr[-2000:]
     base = load_model(str(trained))
@@ -215,6 +218,11 @@ def test_from_model_trains_the_network_and_rows_further(trained, tmp_path):
                                   "--alpha", "0.5"), "--from_model")
     assert_one_line_error(run_cli(TRAIN, *args, "--from_model",
                                   str(tmp_path / "none")), "model not found")
+    assert_one_line_error(run_cli(TRAIN, *without_styles_and_alpha(trained),
+                                  "--from_model", str(trained)),
+                          "--output_dir must not be the folder of "
+                          "--from_model")
+    assert (trained / "model.keras").read_bytes() == before
 
 
 def test_bad_flag_values_are_one_line_errors(tmp_path):

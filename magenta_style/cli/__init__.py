@@ -107,6 +107,17 @@ def writable_dir(path: str, create: bool = True) -> str:
     return path
 
 
+def require_other_folder(model_file: str, output_dir: str, flag: str
+                         ) -> None:
+    """Fails if ``output_dir`` is the folder of ``model_file``: a run there
+    would write over the model it starts from."""
+    folder = os.path.dirname(os.path.abspath(model_file))
+    require(not (os.path.exists(folder) and os.path.exists(output_dir)
+                 and os.path.samefile(folder, output_dir)),
+            f"--output_dir must not be the folder of --{flag}: give a new "
+            "folder for the model it writes")
+
+
 def require(condition: bool, message: str) -> None:
     """Raises a MagentaStyleError with ``message`` unless ``condition`` holds."""
     if not condition:
