@@ -77,10 +77,11 @@ def print_tables(report: dict) -> None:
 
 
 def optimum_rows(model, perceptual, paths: list[str], references: list,
-                 known: dict[tuple[str, str], dict]) -> dict:
+                 grams: dict, known: dict[tuple[str, str], dict]) -> dict:
     """Distance to the optimum for --optimum_photos photos and
-    --optimum_styles, printed as it goes; optima not ``known`` by (photo,
-    style) are computed (minutes each)."""
+    --optimum_styles (``references``: the style images, ``grams``: their
+    Gram targets, by table row), printed as it goes; optima not ``known`` by
+    (photo, style) are computed (minutes each)."""
     from magenta_style.imaging.images import open_image
     from magenta_style.objective import evaluation
 
@@ -95,7 +96,7 @@ def optimum_rows(model, perceptual, paths: list[str], references: list,
                 evaluation.optimum(perceptual, photo, references[index],
                                    FLAGS.optimum_iterations))
             row = {"photo": name, **evaluation.distance_to_optimum(
-                model, perceptual, photo, index, references[index], optimum)}
+                model, perceptual, photo, index, grams, optimum)}
             rows.append(row)
             print(f"optimum {row['photo']} {row['style']}: network "
                   f"{row['network_total']:.3f} vs optimum "
@@ -186,7 +187,7 @@ def main(argv) -> None:
     }
     if FLAGS.optimum_photos:
         report["optimum"] = optimum_rows(model, perceptual, paths,
-                                         references, known)
+                                         references, grams, known)
     evaluation.plot_interpolation(report["interpolation"], os.path.join(
         output_dir, "interpolation.png"))
     n = model.num_styles

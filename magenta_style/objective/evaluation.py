@@ -112,16 +112,15 @@ def optimum(perceptual: PerceptualLoss, photo: np.ndarray,
 
 
 def distance_to_optimum(model: StylizationModel, perceptual: PerceptualLoss,
-                        photo: np.ndarray, style: int, style_image: np.ndarray,
+                        photo: np.ndarray, style: int, grams: dict,
                         optimum_row: dict) -> dict:
-    """The network's losses on ``photo`` in table style ``style`` against
-    ``optimum_row`` (what ``optimum`` gave for that photo and style image,
-    with the same loss): the total as a multiple of the optimum's, and the
-    first iteration at which the optimization passes the network's total
-    (None: never)."""
-    grams = perceptual.style_grams([style_image])
+    """The network's losses on ``photo`` in table style ``style`` (style
+    targets: row ``style`` of ``grams``) against ``optimum_row`` (what
+    ``optimum`` gave for that photo and the style's image, with the same
+    loss): the total as a multiple of the optimum's, and the first iteration
+    at which the optimization passes the network's total (None: never)."""
     network = losses_against(perceptual, model.stylize(photo, style)[None],
-                             photo[None], grams, 0)
+                             photo[None], grams, style)
     network_total = float(network["content"][0] + network["style"][0])
     passed = next((i for i, total in enumerate(optimum_row["optimum_curve"])
                    if total <= network_total), None)
