@@ -12,7 +12,8 @@ content loss, against the unrelated-photo level. With --finetune_photos,
 the first --finetune_count of them are also fine-tuned (the transformer
 frozen, as ``finetune``) from γ = 1, β = 0 and from the prediction, and the
 style loss on the evaluation photos is recorded at each of
---finetune_checkpoints steps. --strength_paintings paintings get the
+--finetune_checkpoints steps (from the prediction, only until it is as low
+as the identity start's last). --strength_paintings paintings get the
 strength study. Writes predictor_report.json and predictor_sheet.jpg.
 """
 
@@ -71,11 +72,12 @@ def evenly_spaced(items: list, count: int) -> list:
 
 
 def finetune_curve(model, names, views, start, steps, config, content,
-                   output_dir, measure) -> tuple[dict, np.ndarray]:
+                   output_dir, measure, enough=None) -> tuple[dict, np.ndarray]:
     """Fine-tunes new rows for ``views`` (from ``start`` rows or identity)
     up to each of ``steps`` per row: the rows train together for
     steps × len(views) steps, each row drawn in 1/len(views) of the examples.
-    ``measure(rows)`` scores each stage. Returns {step: score} and the last
+    ``measure(rows)`` scores each stage; the curve stops at the first stage
+    whose score ``enough(score)`` accepts. Returns {step: score} and the last
     rows."""
     from magenta_style.network.model import load_model
     from magenta_style.stylebook import table
@@ -89,6 +91,8 @@ def finetune_curve(model, names, views, start, steps, config, content,
         model.embedding_layout.identity(), (len(names), 1))
     curve = {0: measure(new_rows)}
     for step in steps:
+        if enough is not None and enough(list(curve.values())[-1]):
+            break
         path = train(dataclasses.replace(config, steps=step * len(names)),
                      lambda: table.add_new_styles(model, names, info, start),
                      views, content, output_dir, strategy,
@@ -171,43 +175,47 @@ def main(argv) -> None:
     if FLAGS.finetune_photos:
         count = min(FLAGS.finetune_count, len(chosen))
         sub = {k: v[:count] for k, v in grams.items()}
+        # finetune_curve sets the steps of each stage.
         config = TrainConfig(
             image_size=FLAGS.finetune_image_size,
-            batch_size=FLAGS.finetune_batch_size, steps=steps[-1] * count,
+            batch_size=FLAGS.finetune_batch_size,
             learning_rate=constants.DEFAULT_FINETUNE_LEARNING_RATE,
             checkpoint_every=steps[0] * count, strategy="default",
             loss=LossConfig(),
             vgg_weights=FLAGS.vgg_weights)
         content = PhotoFolder(FLAGS.finetune_photos)
-        curves, last_rows = {}, {}
+        curves = {}
 
         def measure(new_rows):
             return [evaluation.embedding_losses(
                 model, perceptual, photos, sub, i, row)["style"]
                 for i, row in enumerate(new_rows)]
 
-        for label, start in (("identity", None), ("predicted",
-                                                  predicted[:count])):
+        def run(label, start, enough=None):
             print(f"fine-tuning {count} paintings from {label} ...",
                   flush=True)
-            curves[label], last_rows[label] = finetune_curve(
+            return finetune_curve(
                 model, names[:count], views[:count], start, steps, config,
                 content, os.path.join(output_dir, f"finetune_{label}"),
-                measure)
-        finetuned = last_rows["identity"]
+                measure, enough)
+
+        curves["identity"], finetuned = run("identity", None)
         identity_final = float(np.median(curves["identity"][steps[-1]]))
+        # The predicted start stops once it is as good as identity's end.
+        curves["predicted"], _ = run(
+            "predicted", predicted[:count],
+            lambda scores: np.median(scores) <= identity_final)
         report["finetune"] = {
             "paintings": names[:count], "steps": [0, *steps],
-            "style_loss_median": {label: [float(np.median(curve[s]))
-                                          for s in (0, *steps)]
+            "style_loss_median": {label: [float(np.median(scores))
+                                          for scores in curve.values()]
                                   for label, curve in curves.items()},
             "predicted_over_finetuned": [
                 r["style"] / f for r, f in zip(rows, curves["identity"][
                     steps[-1]])],
             "predicted_start_reaches_identity_final_at": next(
-                (s for s in (0, *steps)
-                 if np.median(curves["predicted"][s]) <= identity_final),
-                None),
+                (s for s, scores in curves["predicted"].items()
+                 if np.median(scores) <= identity_final), None),
         }
         report["finetune"]["predicted_over_finetuned_median"] = float(
             np.median(report["finetune"]["predicted_over_finetuned"]))

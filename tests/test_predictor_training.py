@@ -324,4 +324,10 @@ def test_evaluate_predictor_reports_ratios_strength_and_finetuning(
         row["style"], rel=1e-4)
     assert finetune["predicted_over_finetuned"] == [
         pytest.approx(row["style"] / identity[-1])]
+    # The predicted start's curve ends where it reaches identity's last.
+    predicted = finetune["style_loss_median"]["predicted"]
+    reached = finetune["predicted_start_reaches_identity_final_at"]
+    assert len(predicted) == (finetune["steps"].index(reached) + 1
+                              if reached is not None else 3)
+    assert all(p > identity[-1] for p in predicted[:-1])
     assert (tmp_path / "predictor_sheet.jpg").stat().st_size > 1000
