@@ -72,7 +72,8 @@ def evenly_spaced(items: list, count: int) -> list:
 
 
 def finetune_curve(model, names, views, start, steps, config, content,
-                   output_dir, measure, enough=None) -> tuple[dict, np.ndarray]:
+                   output_dir, measure, enough=None
+                   ) -> tuple[dict, np.ndarray]:
     """Fine-tunes new rows for ``views`` (from ``start`` rows or identity)
     up to each of ``steps`` per row: the rows train together for
     steps × len(views) steps, each row drawn in 1/len(views) of the examples.
