@@ -202,10 +202,13 @@ def main(argv) -> None:
 
         curves["identity"], finetuned = run("identity", None)
         identity_final = float(np.median(curves["identity"][steps[-1]]))
+
+        def as_low_as_identity(scores) -> bool:
+            return np.median(scores) <= identity_final
+
         # The predicted start stops once it is as good as identity's end.
-        curves["predicted"], _ = run(
-            "predicted", predicted[:count],
-            lambda scores: np.median(scores) <= identity_final)
+        curves["predicted"], _ = run("predicted", predicted[:count],
+                                     as_low_as_identity)
         report["finetune"] = {
             "paintings": names[:count], "steps": [0, *steps],
             "style_loss_median": {label: [float(np.median(scores))
@@ -216,7 +219,7 @@ def main(argv) -> None:
                     steps[-1]])],
             "predicted_start_reaches_identity_final_at": next(
                 (s for s, scores in curves["predicted"].items()
-                 if np.median(scores) <= identity_final), None),
+                 if as_low_as_identity(scores)), None),
         }
         report["finetune"]["predicted_over_finetuned_median"] = float(
             np.median(report["finetune"]["predicted_over_finetuned"]))
