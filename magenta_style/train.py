@@ -102,7 +102,8 @@ def continued_model(config, output_dir: str):
     base = load_model(path, vgg_weights=FLAGS.vgg_weights)
     images = find_style_images(base.style_names, base.style_info,
                                FLAGS.styles_dir, config.style_size)
-    info = [{**record, "continued_steps": config.steps}
+    info = [{**record, "continued_steps":
+             record.get("continued_steps", 0) + config.steps}
             for record in base.style_info]
     print(f"continuing {base.architecture} network, alpha {base.alpha:g}, "
           f"{base.num_styles} style(s): {', '.join(base.style_names)}"

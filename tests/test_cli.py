@@ -191,7 +191,8 @@ def test_rerun_with_other_styles_refuses_and_keeps_the_model(trained):
 
 def test_from_model_trains_the_network_and_rows_further(trained, tmp_path):
     """--from_model continues a model: same styles and records (plus the
-    further steps), every weight moved, the old model untouched."""
+    further steps, summed over continuations), every weight moved, the old
+    model untouched."""
     from magenta_style.network.model import load_model
 
     def without_styles_and_alpha(output_dir):
@@ -214,6 +215,11 @@ def test_from_model_trains_the_network_and_rows_further(trained, tmp_path):
     assert not np.array_equal(base.style_table.table.numpy(),
                               more.style_table.table.numpy())
     assert (trained / "model.keras").read_bytes() == before
+    again = run_cli(TRAIN, *without_styles_and_alpha(tmp_path / "again"),
+                    "--from_model", str(tmp_path / "more"))
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert load_model(str(tmp_path / "again")).style_info == [
+        {**info, "continued_steps": 8} for info in base.style_info]
     assert_one_line_error(run_cli(TRAIN, *args, "--from_model", str(trained),
                                   "--alpha", "0.5"), "--from_model")
     assert_one_line_error(run_cli(TRAIN, *args, "--from_model",
