@@ -1,13 +1,16 @@
 r"""Training-step speed: seconds per step, images/s and fraction of peak.
 
   python benchmarks/train_step.py --vgg_weights ../shared/data/vgg19_notop.h5 \
-      --content_dir ../shared/data/photos [--precision mixed_bfloat16] [--jit]
+      --content_dir ../shared/data/photos [--precision mixed_bfloat16] \
+      [--jit] [--profile]
 
 Prints the machine's measured peaks first (4096² matmul and 3×3 convolution,
 float32 and bfloat16; "of peak" is against the convolution peak of the
 precision), then
 for each size × batch the median step time fed by synthetic tensors and by
-the real tf.data pipeline over --content_dir.
+the real tf.data pipeline over --content_dir. With --profile, each timed
+configuration is then traced by TensorFlow's profiler, and its seconds per
+step are printed by kind of op (benchmarks/op_profile.py).
 """
 
 import os
@@ -27,6 +30,9 @@ flags.DEFINE_enum("precision", "float32", ["float32", "mixed_bfloat16"],
                   "Keras dtype policy of the networks.")
 flags.DEFINE_bool("jit", False, "XLA-compile the train step.")
 flags.DEFINE_float("alpha", 1.0, "Transformer width multiplier.")
+flags.DEFINE_bool("profile", False,
+                  "Also trace each configuration's steps and print where the "
+                  "time goes, by kind of op.")
 FLAGS = flags.FLAGS
 
 
@@ -43,6 +49,7 @@ def main(argv):
         transformer_gflops,
         vgg_gflops,
     )
+    from benchmarks.op_profile import profile_steps
     from magenta_style.network.model import StylizationModel
     from magenta_style.objective.losses import PerceptualLoss
     from magenta_style.objective.vgg import load_vgg19
@@ -93,6 +100,17 @@ def main(argv):
                       f"{batch / seconds:>6.2f} {flops:>10.0f} "
                       f"{flops / seconds:>8.0f} {flops / seconds / peak:>7.0%}",
                       flush=True)
+                if FLAGS.profile:
+                    print_profile(profile_steps(lambda: step(iterator),
+                                                FLAGS.steps))
+
+
+def print_profile(kinds: dict[str, float]) -> None:
+    """Seconds per step by kind of op, and each kind's share of their sum."""
+    total = sum(kinds.values())
+    for kind, seconds in kinds.items():
+        print(f"{'':>8}{kind:<44} {seconds:>6.3f} s {seconds / total:>5.1%}")
+    print(f"{'':>8}{'sum over threads':<44} {total:>6.3f} s", flush=True)
 
 
 if __name__ == "__main__":

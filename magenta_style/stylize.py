@@ -9,8 +9,9 @@ Without --model, the model shipped with the package is used. Any image
 predictor: its embedding is predicted in one pass. --strength S moves each
 photo's embedding from its own predicted style (0) to the chosen one (1).
 
-Without --blend, each photo is rendered in every requested style in one
-batched pass (fewer at a time if all do not fit in memory) and written as
+Without --blend, each photo is rendered in every requested style, in batched
+passes of about a million pixels in all (fewer if they do not fit in
+memory; network.model.PASS_PIXELS), and written as
 <photo>_<style>.png. --preserve_colors keeps each photo's colours (style on
 luminance only). A photo too small (constants.MIN_IMAGE_SIDE) or too large
 for the memory is refused before it is decoded; in a folder it is skipped
@@ -109,14 +110,17 @@ def blend_parts(model, blend: dict) -> list:
 
 def read_photo(path: str, max_side: int | None, network: dict,
                styles: int) -> tuple[np.ndarray, int, str]:
-    """The photo, how many styles fit in memory at once, and its size as text
-    ("1024x768 (reduced from 4000x3000)"). Raises MagentaStyleError for an
-    unreadable photo, or one too small or too large for the memory."""
+    """The photo, how many styles to render at once (a pass of the model's
+    size, or fewer to fit in memory), and its size as text ("1024x768
+    (reduced from 4000x3000)"). Raises MagentaStyleError for an unreadable
+    photo, or one too small or too large for the memory."""
     from magenta_style.imaging import images, memory
+    from magenta_style.network.model import styles_per_pass
 
     stored = images.stored_size(path)
     size = images.fitted_size(stored, max_side)
-    per_pass = memory.styles_per_pass(network, size, styles, path)
+    per_pass = memory.styles_that_fit(
+        network, size, styles_per_pass(size[0] * size[1], styles), path)
     image = images.open_image(path, max_side=max_side)
     text = f"{image.shape[1]}x{image.shape[0]}"
     if size != stored:
@@ -181,7 +185,7 @@ def main(argv) -> None:
                     output_dir, f"{stem}_{label}.{FLAGS.format}"))
                 written += 1
         passes = "" if per_pass == len(styles) else (
-            f", {per_pass} at a time to fit in memory")
+            f", {per_pass} at a time")
         print(f"[{number}/{len(files)}] {os.path.basename(path)} {size}: "
               f"{len(styles)} image(s){passes}", flush=True)
     if not written:

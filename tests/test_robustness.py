@@ -128,14 +128,14 @@ def test_huge_photo_is_refused_before_running(tmp_path):
     assert "skipped 1: huge.jpg" in process.stdout
 
 
-def test_styles_per_pass_follows_the_available_memory():
+def test_styles_that_fit_follow_the_available_memory():
     network = {"architecture": "paper", "alpha": 1.0}
     one = memory.stylize_bytes(network, 1000, 1000)
     assert memory.stylize_bytes(network, 1000, 1000, 4) > 3 * one
     pixels = 2.5 * memory.available_bytes() / memory.stylize_bytes(
         network, 1, 1, 6)  # six styles need 2.5 times what there is
     side = int(np.sqrt(pixels))
-    count = memory.styles_per_pass(network, (side, side), 6, "x.png")
+    count = memory.styles_that_fit(network, (side, side), 6, "x.png")
     assert 1 <= count < 6
 
 

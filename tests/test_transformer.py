@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from magenta_style.network import model as model_module
 from magenta_style.network.layers import (
     ConditionalInstanceNormalization,
     ResidualBlock,
@@ -61,7 +62,12 @@ def test_output_has_the_input_shape_and_range_for_odd_sizes(architecture, rng):
     assert y.min() >= 0.0 and y.max() <= 1.0
 
 
-def test_batched_styles_equal_one_style_at_a_time(rng):
+@pytest.mark.parametrize("pass_pixels",
+                         [model_module.PASS_PIXELS, 2 * 20 * 28])
+def test_batched_styles_equal_one_style_at_a_time(rng, monkeypatch,
+                                                  pass_pixels):
+    # The second budget renders the three styles in passes of two and one.
+    monkeypatch.setattr(model_module, "PASS_PIXELS", pass_pixels)
     model = StylizationModel(["a", "b", "c"], alpha=0.25)
     model.style_table.table.assign(
         model.style_table.table.numpy() +
@@ -73,6 +79,15 @@ def test_batched_styles_equal_one_style_at_a_time(rng):
         np.testing.assert_allclose(together[i], model.stylize(image, name),
                                    atol=1e-5)
     assert np.abs(together[0] - together[1]).max() > 1e-3
+
+
+@pytest.mark.parametrize("pixels, styles, per_pass", [
+    (1024 * 768, 12, 1), (512 * 384, 12, 4), (256 * 192, 12, 12),
+    (512 * 384, 7, 4), (4096 * 4096, 3, 1), (64 * 64, 1, 1)])
+def test_styles_per_pass_keeps_a_pass_within_its_pixels(pixels, styles,
+                                                       per_pass):
+    assert model_module.styles_per_pass(pixels, styles) == per_pass
+    assert per_pass * pixels <= model_module.PASS_PIXELS or per_pass == 1
 
 
 def test_blend_weights_are_normalised_and_validated():

@@ -52,7 +52,7 @@ def available_bytes() -> int:
     return max(0, min(r for r in room if r is not None))
 
 
-def styles_per_pass(network: Mapping[str, object], size: tuple[int, int],
+def styles_that_fit(network: Mapping[str, object], size: tuple[int, int],
                     styles: int, path: str) -> int:
     """How many of ``styles`` to render at once so that the photo ``path`` of
     ``size`` (width, height) fits in memory: all if they fit, else fewer.

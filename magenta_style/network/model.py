@@ -9,6 +9,7 @@ image (``predict_embeddings``) and blends of both are points of one space.
 
 from __future__ import annotations
 
+import math
 import os
 import zipfile
 from typing import Mapping, Sequence, Union
@@ -33,6 +34,12 @@ from magenta_style.objective.vgg import IMAGENET
 # What a style embedding is tied to, beside its length: the model attributes
 # recorded with it in style files and manifests.
 NETWORK_KEYS = ("architecture", "alpha")
+
+# Pixels × styles rendered in one batched pass. On a CPU a larger batch brings
+# no speed (twelve styles of a 1024×768 photo took as long in one pass as one
+# at a time, 512×384 and 256×192 likewise) while its memory grows with it
+# (benchmarks/RESULTS.md, "Memory").
+PASS_PIXELS = 2 ** 20
 
 # One style: a table style by name or index, or an embedding [D].
 SingleStyle = Union[str, int, np.ndarray]
@@ -208,7 +215,8 @@ class StylizationModel(keras.Model):
     def stylize_styles(self, image: np.ndarray,
                        styles: Sequence[Style] | None = None,
                        strength: float = 1.0) -> np.ndarray:
-        """One image in several styles (all by default) in one batched pass.
+        """One image in several styles (all by default), in batched passes
+        of ``styles_per_pass`` styles.
 
         Returns [len(styles), H, W, 3].
         """
@@ -216,8 +224,13 @@ class StylizationModel(keras.Model):
         photo = _as_batch(image)
         targets = self._with_strength(
             photo, np.stack([self.embedding(s) for s in styles]), strength)
-        batch = np.repeat(photo, len(targets), axis=0)
-        return np.asarray(self._transform(batch, targets), np.float32)
+        per_pass = styles_per_pass(photo.shape[1] * photo.shape[2],
+                                   len(targets))
+        return np.concatenate([
+            np.asarray(self._transform(
+                np.repeat(photo, len(part), axis=0), part), np.float32)
+            for part in np.split(targets, range(per_pass, len(targets),
+                                                per_pass))])
 
     def _with_strength(self, photos: np.ndarray, targets: np.ndarray,
                        strength: float) -> np.ndarray:
@@ -243,6 +256,15 @@ class StylizationModel(keras.Model):
         with atomic_file(path) as tmp:
             self.save(tmp)
             _deflate_archive(tmp)
+
+
+def styles_per_pass(pixels: int, styles: int) -> int:
+    """How many of ``styles`` to render at once in a photo of ``pixels``:
+    at most PASS_PIXELS in all (one style at least), in passes as equal as
+    can be, so that one or two batch shapes serve every pass."""
+    most = max(1, PASS_PIXELS // max(1, pixels))
+    passes = math.ceil(styles / most)
+    return math.ceil(styles / passes)
 
 
 def _deflate_archive(path: str) -> None:
