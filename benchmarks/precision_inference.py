@@ -4,7 +4,8 @@ r"""Stylizing in bfloat16 against float32: fidelity and speed.
 
 For every evaluation photo (longer side --size) and every style of the
 model, the PSNR of the bfloat16 pastiche against the float32 one; then the
-median seconds of one batched pass over all styles, each precision, and the
+median seconds of rendering all styles (``stylize_styles``, in its
+batched passes), each precision, and the
 measured 3×3 convolution peaks that bound them. Where the CPU has no
 bfloat16 arithmetic TensorFlow emulates it, so bfloat16 is then slower.
 """
@@ -52,7 +53,7 @@ def main(argv):
         print(f"| {name} | {min(found):.1f} dB | "
               f"{statistics.median(found):.1f} dB |")
     photo = photos[0]
-    print(f"\none batched pass, {len(scores)} styles, "
+    print(f"\nstylize_styles, {len(scores)} styles, "
           f"{photo.shape[1]}x{photo.shape[0]}:")
     for precision, model in models.items():
         seconds = median_seconds(lambda: model.stylize_styles(photo),

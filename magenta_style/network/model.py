@@ -38,7 +38,7 @@ NETWORK_KEYS = ("architecture", "alpha")
 # Pixels × styles rendered in one batched pass. On a CPU a larger batch brings
 # no speed (twelve styles of a 1024×768 photo took as long in one pass as one
 # at a time, 512×384 and 256×192 likewise) while its memory grows with it
-# (benchmarks/RESULTS.md, "Memory").
+# (benchmarks/RESULTS.md, "bfloat16 without AMX").
 PASS_PIXELS = 2 ** 20
 
 # One style: a table style by name or index, or an embedding [D].
