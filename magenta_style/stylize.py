@@ -26,7 +26,7 @@ import numpy as np
 from absl import flags
 
 from magenta_style import cli, constants
-from magenta_style.cli import model_flags
+from magenta_style.cli import model_flags, precision_flags
 from magenta_style.errors import MagentaStyleError
 
 flags.DEFINE_string("content", None, "A photo, or a folder of photos.")
@@ -53,15 +53,11 @@ flags.DEFINE_enum("format", "png", ["png", "jpg", "webp"], "Output format.")
 flags.DEFINE_bool("preserve_colors", False,
                   "Keep each photo's colours: the pastiche's luminance with "
                   "the photo's chrominance (Gatys et al. 2016, YIQ).")
-flags.DEFINE_enum("precision", "auto", ["auto", "float32", "bfloat16"],
-                  "What the network computes in. auto: bfloat16 on CPUs with "
-                  "AVX-512 BF16 or AMX (55 dB from float32, "
-                  "benchmarks/RESULTS.md), float32 elsewhere (where bfloat16 "
-                  "is emulated, slower).")
 flags.register_validator(
     "max_size", lambda size: size == 0 or size >= constants.MIN_IMAGE_SIDE,
     f"must be 0 or at least {constants.MIN_IMAGE_SIDE} (pixels)")
 flags.adopt_module_key_flags(model_flags)
+flags.adopt_module_key_flags(precision_flags)
 FLAGS = flags.FLAGS
 
 
