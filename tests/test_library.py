@@ -321,7 +321,8 @@ def test_stylize_cli_blends_three_named_styles(model, model_dir, tmp_path):
     source = os.path.join(CONTENT_DIR, "chicago.jpg")
     process = run_cli("magenta_style.stylize", "--model", str(model_dir),
                       "--content", source, "--output_dir", str(tmp_path / "o"),
-                      "--max_size", "48", "--blend", "ink=5,oil=3,wash=2")
+                      "--max_size", "48", "--blend", "ink=5,oil=3,wash=2",
+                      "--precision", "float32")  # as the API's default
     assert process.returncode == 0, process.stderr[-2000:]
     written = tmp_path / "o" / "chicago_blend_ink50_oil30_wash20.png"
     expected = to_uint8(model.stylize(open_image(source, max_side=48),

@@ -206,8 +206,10 @@ def test_stylize_with_a_style_image_and_strength(trained, corpus, tmp_path):
     out, _ = trained
     painting = str(corpus / "p03.png")
     photo = os.path.join(CONTENT_DIR, "tubingen.jpg")
+    # float32, as the API's default (auto is bfloat16 on some CPUs).
     common = ["--model", str(out), "--content", photo, "--max_size", "64",
-              "--output_dir", str(tmp_path), "--vgg_weights", VGG_WEIGHTS]
+              "--output_dir", str(tmp_path), "--vgg_weights", VGG_WEIGHTS,
+              "--precision", "float32"]
     for extra in (["--style_image", painting],
                   ["--style_image", painting, "--strength", "0"],
                   ["--blend", f"ink=1,{painting}=1"]):
