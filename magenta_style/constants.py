@@ -74,6 +74,13 @@ DEFAULT_CHECKPOINT_EVERY = 200  # steps
 # total loss after 50 steps was 45.1 at 1e-3, 24.6 at 1e-2 (same base) and
 # 22.5 at 2e-2 (a better base; benchmarks/FINETUNE.md).
 DEFAULT_FINETUNE_LEARNING_RATE = 2e-2
+# From the style predictor's embedding (finetune --init predicted) a row
+# starts near where fine-tuning ends, and Adam's first steps of about 2e-2
+# per value throw part of that start away: on 8 held-out paintings (the
+# network of git 5a747fa, evaluate_predictor's fine-tuning arm) the median
+# style loss after 25 / 50 / 100 steps was 1.68 / 1.69 / 1.53 at 2e-2 and
+# 1.59 / 1.57 / 1.48 at 5e-3; from identity at 2e-2, 1.49 after 200 steps.
+DEFAULT_PREDICTED_FINETUNE_LEARNING_RATE = 5e-3
 
 # Direct optimization of the pixels (Gatys et al.; magenta_style.optimize).
 DEFAULT_OPTIMIZE_ITERATIONS = 300

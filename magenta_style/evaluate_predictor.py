@@ -10,11 +10,12 @@ photos with the predicted embedding are scored against the painting (its
 predictor view): style loss, and its ratio to the photos' own style loss;
 content loss, against the unrelated-photo level. With --finetune_photos,
 the first --finetune_count of them are also fine-tuned (the transformer
-frozen, as ``finetune``) from γ = 1, β = 0 and from the prediction, and the
-style loss on the evaluation photos is recorded at each of
---finetune_checkpoints steps (from the prediction, only until it is as low
-as the identity start's last). --strength_paintings paintings get the
-strength study. Writes predictor_report.json and predictor_sheet.jpg.
+frozen, as ``finetune``, at its default rate for each start) from γ = 1,
+β = 0 and from the prediction, and the style loss on the evaluation photos
+is recorded at each of --finetune_checkpoints steps (from the prediction,
+only until it is as low as the identity start's last). --strength_paintings
+paintings get the strength study. Writes predictor_report.json and
+predictor_sheet.jpg.
 """
 
 from __future__ import annotations
@@ -176,11 +177,11 @@ def main(argv) -> None:
     if FLAGS.finetune_photos:
         count = min(FLAGS.finetune_count, len(chosen))
         sub = {k: v[:count] for k, v in grams.items()}
-        # finetune_curve sets the steps of each stage.
+        # finetune_curve sets the steps of each stage, run() the rate of
+        # each start (finetune's defaults).
         config = TrainConfig(
             image_size=FLAGS.finetune_image_size,
             batch_size=FLAGS.finetune_batch_size,
-            learning_rate=constants.DEFAULT_FINETUNE_LEARNING_RATE,
             checkpoint_every=steps[0] * count, strategy="default",
             loss=LossConfig(),
             vgg_weights=FLAGS.vgg_weights)
@@ -192,25 +193,33 @@ def main(argv) -> None:
                 model, perceptual, photos, sub, i, row)["style"]
                 for i, row in enumerate(new_rows)]
 
-        def run(label, start, enough=None):
+        def run(label, start, learning_rate, enough=None):
             print(f"fine-tuning {count} paintings from {label} ...",
                   flush=True)
             return finetune_curve(
-                model, names[:count], views[:count], start, steps, config,
+                model, names[:count], views[:count], start, steps,
+                dataclasses.replace(config, learning_rate=learning_rate),
                 content, os.path.join(output_dir, f"finetune_{label}"),
                 measure, enough)
 
-        curves["identity"], finetuned = run("identity", None)
+        curves["identity"], finetuned = run(
+            "identity", None, constants.DEFAULT_FINETUNE_LEARNING_RATE)
         identity_final = float(np.median(curves["identity"][steps[-1]]))
 
         def as_low_as_identity(scores) -> bool:
             return np.median(scores) <= identity_final
 
         # The predicted start stops once it is as good as identity's end.
-        curves["predicted"], _ = run("predicted", predicted[:count],
-                                     as_low_as_identity)
+        curves["predicted"], _ = run(
+            "predicted", predicted[:count],
+            constants.DEFAULT_PREDICTED_FINETUNE_LEARNING_RATE,
+            as_low_as_identity)
         report["finetune"] = {
             "paintings": names[:count], "steps": [0, *steps],
+            "learning_rate": {
+                "identity": constants.DEFAULT_FINETUNE_LEARNING_RATE,
+                "predicted":
+                    constants.DEFAULT_PREDICTED_FINETUNE_LEARNING_RATE},
             "style_loss_median": {label: [float(np.median(scores))
                                           for scores in curve.values()]
                                   for label, curve in curves.items()},

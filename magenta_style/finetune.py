@@ -10,12 +10,15 @@ style image, starting at γ = 1, β = 0 (or, with --init predicted, at the
 embedding the model's style predictor gives the image), is trained with
 the objective, data pipeline, checkpoints and flags of ``train`` (only the
 new styles are sampled; the default --learning_rate is 20x train's, as
-only embeddings train). Rerunning with the same --output_dir resumes. Writes
+only embeddings train, and 5x train's from a prediction, which starts near
+the end). Rerunning with the same --output_dir resumes. Writes
 OUTPUT_DIR/model.keras: the old styles plus the new ones, named after the
 image files.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from absl import flags
 
@@ -28,7 +31,8 @@ flags.DEFINE_list("style_images", None,
 flags.DEFINE_enum("init", "identity", ["identity", "predicted"],
                   "Where new styles start: identity (γ = 1, β = 0) or "
                   "predicted (the style predictor's embedding of the image; "
-                  "fewer steps, benchmarks/FINETUNE.md).")
+                  "fewer steps, and --learning_rate defaults to "
+                  f"{constants.DEFAULT_PREDICTED_FINETUNE_LEARNING_RATE:g}).")
 flags.mark_flag_as_required("style_images")
 flags.adopt_module_key_flags(train_flags)  # and loss_flags: listed by --help
 flags.adopt_module_key_flags(model_flags)
@@ -49,6 +53,10 @@ def main(argv) -> None:
     from magenta_style.training import distribute
 
     config = train_flags.train_config()
+    if FLAGS.init == "predicted" and not FLAGS["learning_rate"].present:
+        config = dataclasses.replace(
+            config,
+            learning_rate=constants.DEFAULT_PREDICTED_FINETUNE_LEARNING_RATE)
     strategy = distribute.create_strategy(config)  # before any other TF work
     output_dir = cli.writable_dir(FLAGS.output_dir)
     base_file = model_file(FLAGS.model) if FLAGS.model else None

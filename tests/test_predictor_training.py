@@ -11,6 +11,7 @@ import pytest
 import tensorflow as tf
 from conftest import CONTENT_DIR, VGG_WEIGHTS, assert_one_line_error, run_cli
 
+from magenta_style import constants
 from magenta_style.imaging.images import open_image, save_image
 from magenta_style.network.model import (
     StylizationModel,
@@ -280,6 +281,25 @@ def test_finetune_init_predicted_starts_at_the_prediction(trained, corpus,
     np.testing.assert_allclose(rows["predicted"], predicted, atol=1e-5)
     np.testing.assert_allclose(rows["identity"],
                                model.embedding_layout.identity(), atol=1e-5)
+
+
+def test_finetune_default_rate_depends_on_the_start(trained, corpus,
+                                                    tmp_path):
+    out, _ = trained
+    expected = {"identity": constants.DEFAULT_FINETUNE_LEARNING_RATE,
+                "predicted":
+                    constants.DEFAULT_PREDICTED_FINETUNE_LEARNING_RATE}
+    assert expected["predicted"] < expected["identity"]
+    for init, rate in expected.items():
+        folder = tmp_path / init
+        process = run_cli("magenta_style.finetune", "--model", str(out),
+                          "--style_images", str(corpus / "p06.png"),
+                          "--content_dir", CONTENT_DIR, "--output_dir",
+                          str(folder), "--init", init, "--steps", "1",
+                          "--style_size", "64", *TINY)
+        assert process.returncode == 0, process.stderr[-2000:]
+        record = json.loads((folder / "train_config.json").read_text())
+        assert record["learning_rate"] == pytest.approx(rate)
 
 
 def test_export_writes_a_faithful_predictor_tflite(trained, tmp_path):
