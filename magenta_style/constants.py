@@ -81,6 +81,10 @@ DEFAULT_FINETUNE_LEARNING_RATE = 2e-2
 # style loss after 25 / 50 / 100 steps was 1.68 / 1.69 / 1.53 at 2e-2 and
 # 1.59 / 1.57 / 1.48 at 5e-3; from identity at 2e-2, 1.49 after 200 steps.
 DEFAULT_PREDICTED_FINETUNE_LEARNING_RATE = 5e-3
+# The default rate of each start of finetune (its --init values).
+DEFAULT_FINETUNE_LEARNING_RATES = {
+    "identity": DEFAULT_FINETUNE_LEARNING_RATE,
+    "predicted": DEFAULT_PREDICTED_FINETUNE_LEARNING_RATE}
 
 # Direct optimization of the pixels (Gatys et al.; magenta_style.optimize).
 DEFAULT_OPTIMIZE_ITERATIONS = 300

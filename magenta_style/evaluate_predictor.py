@@ -186,40 +186,34 @@ def main(argv) -> None:
             loss=LossConfig(),
             vgg_weights=FLAGS.vgg_weights)
         content = PhotoFolder(FLAGS.finetune_photos)
-        curves = {}
+        curves, rates = {}, constants.DEFAULT_FINETUNE_LEARNING_RATES
 
         def measure(new_rows):
             return [evaluation.embedding_losses(
                 model, perceptual, photos, sub, i, row)["style"]
                 for i, row in enumerate(new_rows)]
 
-        def run(label, start, learning_rate, enough=None):
+        def run(label, start, enough=None):
             print(f"fine-tuning {count} paintings from {label} ...",
                   flush=True)
             return finetune_curve(
                 model, names[:count], views[:count], start, steps,
-                dataclasses.replace(config, learning_rate=learning_rate),
+                dataclasses.replace(config, learning_rate=rates[label]),
                 content, os.path.join(output_dir, f"finetune_{label}"),
                 measure, enough)
 
-        curves["identity"], finetuned = run(
-            "identity", None, constants.DEFAULT_FINETUNE_LEARNING_RATE)
+        curves["identity"], finetuned = run("identity", None)
         identity_final = float(np.median(curves["identity"][steps[-1]]))
 
         def as_low_as_identity(scores) -> bool:
             return np.median(scores) <= identity_final
 
         # The predicted start stops once it is as good as identity's end.
-        curves["predicted"], _ = run(
-            "predicted", predicted[:count],
-            constants.DEFAULT_PREDICTED_FINETUNE_LEARNING_RATE,
-            as_low_as_identity)
+        curves["predicted"], _ = run("predicted", predicted[:count],
+                                     as_low_as_identity)
         report["finetune"] = {
             "paintings": names[:count], "steps": [0, *steps],
-            "learning_rate": {
-                "identity": constants.DEFAULT_FINETUNE_LEARNING_RATE,
-                "predicted":
-                    constants.DEFAULT_PREDICTED_FINETUNE_LEARNING_RATE},
+            "learning_rate": {label: rates[label] for label in curves},
             "style_loss_median": {label: [float(np.median(scores))
                                           for scores in curve.values()]
                                   for label, curve in curves.items()},

@@ -53,10 +53,9 @@ def main(argv) -> None:
     from magenta_style.training import distribute
 
     config = train_flags.train_config()
-    if FLAGS.init == "predicted" and not FLAGS["learning_rate"].present:
-        config = dataclasses.replace(
-            config,
-            learning_rate=constants.DEFAULT_PREDICTED_FINETUNE_LEARNING_RATE)
+    if not FLAGS["learning_rate"].present:  # the default of this start
+        rate = constants.DEFAULT_FINETUNE_LEARNING_RATES[FLAGS.init]
+        config = dataclasses.replace(config, learning_rate=rate)
     strategy = distribute.create_strategy(config)  # before any other TF work
     output_dir = cli.writable_dir(FLAGS.output_dir)
     base_file = model_file(FLAGS.model) if FLAGS.model else None

@@ -286,9 +286,7 @@ def test_finetune_init_predicted_starts_at_the_prediction(trained, corpus,
 def test_finetune_default_rate_depends_on_the_start(trained, corpus,
                                                     tmp_path):
     out, _ = trained
-    expected = {"identity": constants.DEFAULT_FINETUNE_LEARNING_RATE,
-                "predicted":
-                    constants.DEFAULT_PREDICTED_FINETUNE_LEARNING_RATE}
+    expected = constants.DEFAULT_FINETUNE_LEARNING_RATES
     assert expected["predicted"] < expected["identity"]
     for init, rate in expected.items():
         folder = tmp_path / init
