@@ -3,10 +3,10 @@ r"""Inference speed of the Keras model and of each TFLite mode.
   python benchmarks/inference.py [--model DIR] [--sizes 256,512,1024]
 
 Without --model, random-weight models are used (speed does not depend on the
-weights). Prints median latency (batch 1, 2 threads for TFLite), the
-compute-bound time at the measured float32 3×3 convolution peak (all
-measured peaks are printed first), and the throughput of the
-batched N-style pass.
+weights). Prints median latency (batch 1, 2 threads for TFLite) of Keras in
+each --keras_precisions and of each TFLite mode, the compute-bound time at
+the measured 3×3 convolution peak of each precision (all measured peaks are
+printed first), and the throughput of the batched N-style pass.
 """
 
 import os
@@ -22,6 +22,8 @@ flags.DEFINE_list("networks", ["paper:1.0", "paper:0.5", "paper:0.25",
                                "mobile:0.5", "mobile:0.25"],
                   "architecture:alpha of the networks to compare when no "
                   "--model is given.")
+flags.DEFINE_list("keras_precisions", ["float32", "bfloat16"],
+                  "Precisions of the Keras model to time (load_model's).")
 flags.DEFINE_list("modes", ["float32", "float16", "dynamic", "mixed"],
                   "TFLite modes to time.")
 flags.DEFINE_integer("runs", 3, "Timed runs per measurement (median).")
@@ -41,11 +43,14 @@ def main(argv):
         transformer_gflops,
     )
     from export import convert
-    from magenta_style.network.model import StylizationModel, load_model
+    from magenta_style.network.model import (
+        StylizationModel,
+        at_precision,
+        load_model,
+    )
 
     found = peaks()
     print(format_peaks(found))
-    peak = found["conv float32"]  # the Keras path computes in float32
     if FLAGS.model:
         models = {"trained": load_model(FLAGS.model)}
     else:
@@ -69,16 +74,21 @@ def main(argv):
           " ".join(f"{s:>9}²" for s in sizes))
     for name, model in models.items():
         embedding = model.embedding(0)[None]
-        bound = [transformer_gflops(model.transformer, s, s) / peak for s in sizes]
-        print(f"{name:<12} {'compute bound':<16} " +
-              " ".join(f"{t * 1000:>9.0f}ms" for t in bound))
-        keras_times = []
-        for s in sizes:
-            x = rng.random((1, s, s, 3), np.float32)
-            keras_times.append(median_seconds(
-                lambda: model.stylize(x, 0), FLAGS.runs))
-        print(f"{name:<12} {'keras':<16} " +
-              " ".join(f"{t * 1000:>9.0f}ms" for t in keras_times), flush=True)
+        for precision in FLAGS.keras_precisions:
+            peak = found[f"conv {precision}"]
+            bound = [transformer_gflops(model.transformer, s, s) / peak
+                     for s in sizes]
+            print(f"{name:<12} {'bound ' + precision:<16} " +
+                  " ".join(f"{t * 1000:>9.0f}ms" for t in bound))
+            computing = at_precision(model, precision)
+            keras_times = []
+            for s in sizes:
+                x = rng.random((1, s, s, 3), np.float32)
+                keras_times.append(median_seconds(
+                    lambda: computing.stylize(x, 0), FLAGS.runs))
+            print(f"{name:<12} {'keras ' + precision:<16} " +
+                  " ".join(f"{t * 1000:>9.0f}ms" for t in keras_times),
+                  flush=True)
         for mode in FLAGS.modes:
             runner = convert.interpreter(
                 convert.convert(model.transformer, mode, representative(model)),

@@ -36,7 +36,7 @@ def main(argv):
         convert,
         interpreter,
         serving_model,
-        with_sliced_padding,
+        tflite_graph,
     )
     from magenta_style.imaging.folders import sample_images
     from magenta_style.network.model import load_model
@@ -45,7 +45,7 @@ def main(argv):
     generate = representative_data(model, sample_images(FLAGS.photos,
                                                         FLAGS.count))
     converter = tf.lite.TFLiteConverter.from_keras_model(
-        serving_model(with_sliced_padding(model.transformer)))
+        serving_model(tflite_graph(model.transformer)))
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = generate
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]

@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from magenta_style.network.embedding import EmbeddingLayout
 from magenta_style.network.layers import (
@@ -12,7 +13,9 @@ from magenta_style.network.layers import (
     NearestUpsampling2D,
     PadToMultiple,
     ReflectionPadding2D,
+    ResidualBlock,
     SpaceToDepth,
+    SpaceToDepthConv2D,
     StyleTable,
     mirror_pad,
 )
@@ -34,6 +37,21 @@ def test_cin_matches_numpy_reference(rng):
     beta = embedding[:, offset + 4:offset + 8]
     out = ConditionalInstanceNormalization(offset)([x, embedding]).numpy()
     np.testing.assert_allclose(out, numpy_cin(x, gamma, beta), atol=1e-4)
+
+
+@pytest.mark.parametrize("channels", [3, 16])
+@pytest.mark.parametrize("batch", [1, 3])
+def test_cin_fused_and_separate_ops_both_match_numpy(channels, batch, rng):
+    """Inference (the fused kernel from 8 channels, per image), training
+    and the TFLite graph (separate ops) all give the reference values."""
+    x = rng.normal(2.0, 3.0, size=(batch, 6, 9, channels)).astype(np.float32)
+    embedding = rng.normal(size=(batch, 2 * channels)).astype(np.float32)
+    ref = numpy_cin(x, embedding[:, :channels], embedding[:, channels:])
+    layer = ConditionalInstanceNormalization(0)
+    tflite = ConditionalInstanceNormalization(0, for_tflite=True)
+    for out in (layer([x, embedding]), layer([x, embedding], training=True),
+                tflite([x, embedding])):
+        np.testing.assert_allclose(out.numpy(), ref, atol=1e-4)
 
 
 def test_instance_norm_with_identity_embedding_standardises(rng):
@@ -71,20 +89,63 @@ def test_blended_embedding_blends_gamma_and_beta_of_cin(rng):
     np.testing.assert_allclose(blended, numpy_cin(x, gamma, beta), atol=1e-4)
 
 
-def test_reflection_padding_matches_numpy(rng):
+@pytest.mark.parametrize("training", [False, True])
+def test_reflection_padding_matches_numpy(training, rng):
     x = rng.normal(size=(1, 5, 6, 2)).astype(np.float32)
-    out = ReflectionPadding2D(2)(x).numpy()
+    out = ReflectionPadding2D(2)(x, training=training).numpy()
     ref = np.pad(x, [(0, 0), (2, 2), (2, 2), (0, 0)], mode="reflect")
     np.testing.assert_array_equal(out, ref)
 
 
 @pytest.mark.parametrize("with_slices", [False, True])
 def test_mirror_pad_matches_numpy_either_way(with_slices, rng):
-    """Training's MirrorPad and export's slices give numpy's reflect pad."""
+    """Training's MirrorPad and inference's slices give numpy's reflect pad."""
     x = rng.normal(size=(2, 6, 9, 3)).astype(np.float32)
     ref = np.pad(x, [(0, 0), (3, 1), (0, 4), (0, 0)], mode="reflect")
     out = mirror_pad(x, 3, 1, 0, 4, with_slices).numpy()
     np.testing.assert_array_equal(out, ref)
+
+
+@pytest.mark.parametrize("kernel_size,h,w", [(9, 20, 17), (3, 7, 10),
+                                              (1, 5, 6)])
+def test_space_to_depth_conv_equals_the_convolution(kernel_size, h, w, rng):
+    """The same values and kernel gradient as tf.nn.conv2d, odd sizes too."""
+    x = tf.constant(rng.normal(size=(2, h, w, 5)).astype(np.float32))
+    layer = SpaceToDepthConv2D(3, kernel_size, use_bias=False)
+    layer.build(x.shape)
+    kernel = layer.kernel
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        out = layer(x)
+        ref = tf.nn.conv2d(x, kernel, 1, "VALID")
+    assert out.shape == ref.shape == layer.compute_output_shape(x.shape)
+    np.testing.assert_allclose(out.numpy(), ref.numpy(), atol=1e-5)
+    for wrt in (kernel, x):
+        np.testing.assert_allclose(tape.gradient(out, wrt).numpy(),
+                                   tape.gradient(ref, wrt).numpy(),
+                                   atol=1e-4)
+
+
+def test_space_to_depth_conv_refuses_what_it_cannot_compute():
+    for kwargs in ({"kernel_size": 4}, {"kernel_size": 3, "strides": 2},
+                   {"kernel_size": 3, "padding": "same"}):
+        with pytest.raises(ValueError, match="odd-sized"):
+            SpaceToDepthConv2D(3, **kwargs)
+
+
+def test_conv_cin_blocks_few_filters_except_for_tflite():
+    assert isinstance(ConvCIN(3, 9, 0).conv, SpaceToDepthConv2D)
+    assert type(ConvCIN(3, 9, 0, for_tflite=True).conv) is keras.layers.Conv2D
+    assert type(ConvCIN(32, 9, 0).conv) is keras.layers.Conv2D
+
+
+def test_configs_of_models_saved_with_pad_with_slices_still_load():
+    for layer_class, config in (
+            (ConvCIN, {"filters": 3, "kernel_size": 3, "offset": 0}),
+            (ResidualBlock, {"filters": 4, "offsets": [0, 8]}),
+            (PadToMultiple, {"multiple": 4})):
+        layer = layer_class.from_config({**config, "pad_with_slices": False})
+        assert "pad_with_slices" not in layer.get_config()
 
 
 def test_space_to_depth_matches_numpy(rng):
@@ -113,8 +174,11 @@ def test_pad_to_multiple_then_crop_restores_input(h, w, rng):
 @pytest.mark.parametrize("layer", [
     ReflectionPadding2D(3), NearestUpsampling2D(2), PadToMultiple(4),
     SpaceToDepth(2),
-    ConditionalInstanceNormalization(12, epsilon=1e-3), StyleTable(4, [8, 3]),
+    ConditionalInstanceNormalization(12, epsilon=1e-3, for_tflite=True),
+    StyleTable(4, [8, 3]),
     ConvCIN(3, 5, 6, strides=2, upsample=True, activation="sigmoid"),
+    ConvCIN(3, 9, 0, for_tflite=True), ResidualBlock(4, [0, 8]),
+    SpaceToDepthConv2D(3, 9, use_bias=False),
 ])
 def test_layers_round_trip_through_config(layer):
     config = keras.layers.serialize(layer)

@@ -62,6 +62,25 @@ def test_output_has_the_input_shape_and_range_for_odd_sizes(architecture, rng):
     assert y.min() >= 0.0 and y.max() <= 1.0
 
 
+@pytest.mark.parametrize("architecture", ["paper", "mobile"])
+def test_inference_training_and_tflite_graphs_compute_the_same(architecture,
+                                                                rng):
+    """Inference's ops (fused CIN, padding by row copies, the RGB
+    convolution on pixel blocks), training's and the TFLite export's."""
+    from export.convert import tflite_graph
+
+    model = build_transformer(0.5, architecture)
+    x = rng.random((2, 37, 50, 3), dtype=np.float32)
+    e = (model.embedding_layout.identity()[None] + rng.normal(
+        0, 0.3, (2, model.embedding_layout.size))).astype(np.float32)
+    inference = model([x, e]).numpy()
+    np.testing.assert_allclose(model([x, e], training=True).numpy(),
+                               inference, atol=1e-5)
+    np.testing.assert_allclose(tflite_graph(model)([x, e]).numpy(),
+                               inference, atol=1e-5)
+    assert np.abs(inference[0] - inference[1]).max() > 1e-2
+
+
 @pytest.mark.parametrize("pass_pixels",
                          [model_module.PASS_PIXELS, 2 * 20 * 28])
 def test_batched_styles_equal_one_style_at_a_time(rng, monkeypatch,

@@ -22,6 +22,9 @@ from magenta_style.imaging.files import atomic_file
 _SIXTEEN_BIT_MODES = ("I", "I;16", "I;16L", "I;16B", "I;16N")
 _EXIF_ORIENTATION = 0x0112
 _EXIF_QUARTER_TURNS = (5, 6, 7, 8)  # orientations that swap width and height
+# zlib level of the PNGs written (Pillow's default is 6): a 1024×768
+# pastiche takes 0.07 s and 1.51 MB at 1, 0.21 s and 1.37 MB at 6.
+PNG_COMPRESS_LEVEL = 1
 
 
 def _to_rgb_array(image: Image.Image) -> np.ndarray:
@@ -142,7 +145,10 @@ def thumbnail_jpeg(image: np.ndarray, max_side: int = 128) -> bytes:
 def save_image(image: np.ndarray, path: str) -> None:
     """Writes float RGB [H, W, 3] in [0, 1] to ``path`` atomically.
 
-    The format follows the extension (PNG, JPEG, WebP).
+    The format follows the extension (PNG, JPEG, WebP); a PNG is
+    compressed for speed (PNG_COMPRESS_LEVEL), about a tenth larger than
+    Pillow's default.
     """
     with atomic_file(path) as tmp:
-        Image.fromarray(to_uint8(image)).save(tmp)
+        Image.fromarray(to_uint8(image)).save(
+            tmp, compress_level=PNG_COMPRESS_LEVEL)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from magenta_style import constants
@@ -49,12 +50,13 @@ def mirror_pad(x: tf.Tensor, top: int, bottom: int, left: int, right: int,
     """Reflection padding of H and W (the edge row is not repeated).
 
     Each pad must be smaller than its side. ``with_slices`` traces it as
-    SLICE and CONCATENATION row copies instead of one MirrorPad, for TFLite:
-    its MIRROR_PAD kernel copies element by element and took 9.8 ms to pad
+    SLICE and CONCATENATION row copies instead of one MirrorPad: TFLite's
+    MIRROR_PAD kernel copies element by element and took 9.8 ms to pad
     128²×128 by 1 pixel, against 1.8 ms for the row copies, which halves the
-    network's time at 512² (benchmarks/RESULTS.md). TensorFlow's MirrorPad
-    and its gradient are faster than the slices (a training step takes 5%
-    less), so training keeps it. Both give the same values.
+    network's time at 512²; TensorFlow pads 1024×768×32 by 4 in 17 ms with
+    them against 23 ms. TensorFlow's MirrorPad and its gradient are faster in
+    training (a step takes 5% less). Both give the same values
+    (benchmarks/RESULTS.md).
     """
     if not with_slices:
         return tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]],
@@ -64,19 +66,18 @@ def mirror_pad(x: tf.Tensor, top: int, bottom: int, left: int, right: int,
 
 @keras.saving.register_keras_serializable(PACKAGE)
 class ReflectionPadding2D(keras.layers.Layer):
-    """Mirror padding by ``padding`` pixels on each side of H and W
-    (``with_slices``: see mirror_pad)."""
+    """Mirror padding by ``padding`` pixels on each side of H and W: row
+    copies outside training, MirrorPad in training (see mirror_pad)."""
 
-    def __init__(self, padding: int, with_slices: bool = False, **kwargs):
+    def __init__(self, padding: int, **kwargs):
         super().__init__(**kwargs)
         if padding < 0:
             raise ValueError(f"padding must be >= 0, got {padding}")
         self.padding = int(padding)
-        self.with_slices = bool(with_slices)
 
-    def call(self, x):
+    def call(self, x, training=None):
         p = self.padding
-        return mirror_pad(x, p, p, p, p, self.with_slices)
+        return mirror_pad(x, p, p, p, p, with_slices=not training)
 
     def compute_output_shape(self, input_shape):
         def grow(dim):
@@ -86,8 +87,7 @@ class ReflectionPadding2D(keras.layers.Layer):
         return (b, grow(h), grow(w), c)
 
     def get_config(self):
-        return {**super().get_config(), "padding": self.padding,
-                "with_slices": self.with_slices}
+        return {**super().get_config(), "padding": self.padding}
 
 
 @keras.saving.register_keras_serializable(PACKAGE)
@@ -155,6 +155,12 @@ def _spatial_mean(x: tf.Tensor) -> tf.Tensor:
                           keepdims=True)
 
 
+# Channels from which the fused kernel normalizes faster than separate ops
+# (in bfloat16 at 1024×768: 3 channels 18 against 12 ms, 8 channels 6 against
+# 14 ms, 32 channels 32 against 55 ms).
+FUSED_NORMALIZATION_MIN_CHANNELS = 8
+
+
 @keras.saving.register_keras_serializable(PACKAGE)
 class ConditionalInstanceNormalization(keras.layers.Layer):
     """z = γ_s · (x − μ) / σ + β_s, with μ, σ per image and channel over H, W.
@@ -162,13 +168,24 @@ class ConditionalInstanceNormalization(keras.layers.Layer):
     γ_s and β_s are read from the style embedding at ``offset``:
     ``embedding[:, offset:offset+C]`` is γ and the next C values are β.
     Statistics are computed in float32 even under a bfloat16 policy.
+
+    Outside training, with FUSED_NORMALIZATION_MIN_CHANNELS channels or
+    more, each image goes through TensorFlow's fused batch normalization
+    kernel: statistics and affine map in one kernel, 1.7× faster.
+    Training, ``for_tflite`` (TFLite has no such kernel) and fewer channels
+    trace separate mean, variance and affine ops; in training that is the
+    gradient measured in benchmarks/RESULTS.md. Both give the same values.
     """
 
     def __init__(self, offset: int, epsilon: float = constants.CIN_EPSILON,
-                 **kwargs):
+                 for_tflite: bool = False, **kwargs):
         super().__init__(**kwargs)
+        if offset < 0 or epsilon <= 0:
+            raise ValueError(f"offset must be >= 0 and epsilon > 0, got "
+                             f"{offset} and {epsilon}")
         self.offset = int(offset)
         self.epsilon = float(epsilon)
+        self.for_tflite = bool(for_tflite)
 
     def build(self, input_shape):
         x_shape, embedding_shape = input_shape
@@ -176,34 +193,134 @@ class ConditionalInstanceNormalization(keras.layers.Layer):
         if embedding_shape[-1] is not None:
             check_slot(self.offset, self.channels, int(embedding_shape[-1]))
 
-    def call(self, inputs):
+    def call(self, inputs, training=None):
         x, embedding = inputs
         c, o = self.channels, self.offset
         embedding = tf.cast(embedding, tf.float32)
-        gamma = embedding[:, o:o + c][:, tf.newaxis, tf.newaxis, :]
-        beta = embedding[:, o + c:o + 2 * c][:, tf.newaxis, tf.newaxis, :]
+        gamma, beta = embedding[:, o:o + c], embedding[:, o + c:o + 2 * c]
+        if (training or self.for_tflite
+                or self.channels < FUSED_NORMALIZATION_MIN_CHANNELS):
+            return self._separate_ops(x, gamma, beta)
+        return tf.cond(
+            tf.shape(x)[0] == 1,
+            lambda: self._fused_kernel(x, gamma[0], beta[0]),
+            lambda: tf.map_fn(
+                lambda args: self._fused_kernel(args[0][tf.newaxis],
+                                                args[1], args[2])[0],
+                (x, gamma, beta), fn_output_signature=x.dtype))
+
+    def _separate_ops(self, x, gamma, beta):
+        """The normalization as mean, variance and affine ops over [B, ...]."""
         x32 = tf.cast(x, tf.float32)
         mean = _spatial_mean(x32)
         variance = _spatial_mean(tf.math.squared_difference(x32, mean))
-        scale = gamma * tf.math.rsqrt(variance + self.epsilon)
-        return tf.cast(x32 * scale + (beta - mean * scale), x.dtype)
+        scale = gamma[:, tf.newaxis, tf.newaxis] * tf.math.rsqrt(
+            variance + self.epsilon)
+        shift = beta[:, tf.newaxis, tf.newaxis] - mean * scale
+        return tf.cast(x32 * scale + shift, x.dtype)
+
+    def _fused_kernel(self, image, gamma, beta):
+        """One image [1, H, W, C] normalized by the fused kernel, γ and β
+        [C]."""
+        empty = tf.zeros([0], tf.float32)
+        return tf.raw_ops.FusedBatchNormV3(
+            x=image, scale=gamma, offset=beta, mean=empty, variance=empty,
+            epsilon=self.epsilon, is_training=True)[0]
 
     def compute_output_shape(self, input_shape):
         return input_shape[0]
 
     def get_config(self):
         return {**super().get_config(), "offset": self.offset,
-                "epsilon": self.epsilon}
+                "epsilon": self.epsilon, "for_tflite": self.for_tflite}
+
+
+# Filters up to which a stride-1 convolution runs on 2×2 pixel blocks
+# (SpaceToDepthConv2D): oneDNN computes 3 output channels as slowly as 8.
+SPACE_TO_DEPTH_MAX_FILTERS = 4
+
+
+def _current_config(config: dict) -> dict:
+    """A layer config without ``pad_with_slices``, which models saved before
+    2026-11-28 carry (always False): pads now pick their ops by
+    ``training``."""
+    return {k: v for k, v in config.items() if k != "pad_with_slices"}
+
+
+def space_to_depth_kernel(kernel: tf.Tensor) -> tf.Tensor:
+    """A stride-1 kernel [k, k, C, F] (k odd) rearranged as the kernel
+    [n, n, 4C, 4F], n = (k + 1) / 2, of the same convolution between
+    ``tf.nn.space_to_depth(·, 2)`` of its input and of its output.
+
+    Block tap (q, p) links input phase (r, s) to output phase (a, b) through
+    the original tap (2q + r − a, 2p + s − b), or zero outside the kernel.
+    """
+    k, _, channels, filters = kernel.shape
+    n = (k + 1) // 2
+    q = np.arange(n)[:, None, None, None, None, None]
+    p = np.arange(n)[None, :, None, None, None, None]
+    r = np.arange(2)[None, None, :, None, None, None]
+    s = np.arange(2)[None, None, None, :, None, None]
+    a = np.arange(2)[None, None, None, None, :, None]
+    b = np.arange(2)[None, None, None, None, None, :]
+    i, j = 2 * q + r - a, 2 * p + s - b
+    inside = (i >= 0) & (i < k) & (j >= 0) & (j < k)
+    # Taps flattened, with one zero tap (index k²) for the outside.
+    index = np.where(inside, i * k + j, k * k)
+    taps = tf.concat([tf.reshape(kernel, [k * k, channels, filters]),
+                      tf.zeros([1, channels, filters], kernel.dtype)], 0)
+    blocks = tf.gather(taps, index)  # [n, n, r, s, a, b, C, F]
+    blocks = tf.transpose(blocks, [0, 1, 2, 3, 6, 4, 5, 7])
+    return tf.reshape(blocks, [n, n, 4 * channels, 4 * filters])
+
+
+@keras.saving.register_keras_serializable(PACKAGE)
+class SpaceToDepthConv2D(keras.layers.Conv2D):
+    """A stride-1, odd-sized, "valid" Conv2D computed on 2×2 pixel blocks:
+    space-to-depth, the convolution with ``space_to_depth_kernel``, then
+    depth-to-space. Same weights and values as Conv2D.
+
+    For few filters: oneDNN pads the output channels of a convolution, so
+    the RGB output's 9×9 convolution (32 → 3 channels at full resolution)
+    took 159 ms at 1024×768 in bfloat16, and 67 ms as 128 → 12 channels
+    on blocks (benchmarks/RESULTS.md), 24% more multiplications included.
+    """
+
+    def __init__(self, filters: int, kernel_size: int, **kwargs):
+        super().__init__(filters, kernel_size, **kwargs)
+        if (self.strides != (1, 1) or self.padding != "valid"
+                or self.kernel_size[0] != self.kernel_size[1]
+                or self.kernel_size[0] % 2 == 0
+                or self.dilation_rate != (1, 1)
+                or self.data_format != "channels_last"):
+            raise ValueError("SpaceToDepthConv2D is a square, odd-sized, "
+                             "stride-1, undilated 'valid' channels-last "
+                             f"convolution, got {self.get_config()}")
+
+    def convolution_op(self, inputs, kernel):
+        height, width = tf.shape(inputs)[1], tf.shape(inputs)[2]
+        even = tf.pad(inputs, [[0, 0], [0, height % 2], [0, width % 2],
+                               [0, 0]])
+        blocks = tf.nn.conv2d(tf.nn.space_to_depth(even, 2),
+                              space_to_depth_kernel(kernel), 1, "VALID")
+        out = tf.nn.depth_to_space(blocks, 2)
+        size = self.kernel_size[0] - 1
+        return crop_to(out, height - size, width - size)
 
 
 @keras.saving.register_keras_serializable(PACKAGE)
 class ConvCIN(keras.layers.Layer):
-    """[×2 nearest upsampling] → mirror pad → conv (no bias) → CIN → activation."""
+    """[×2 nearest upsampling] → mirror pad → conv (no bias) → CIN → activation.
+
+    ``for_tflite`` traces the ops TFLite has and runs fastest: CIN's
+    statistics as separate ops, and a plain convolution where TensorFlow
+    gets a SpaceToDepthConv2D.
+    """
 
     def __init__(self, filters: int, kernel_size: int, offset: int,
                  strides: int = 1, upsample: bool = False,
                  activation: str | None = "relu",
-                 pad_with_slices: bool = False, **kwargs):
+                 for_tflite: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.filters = int(filters)
         self.kernel_size = int(kernel_size)
@@ -212,15 +329,18 @@ class ConvCIN(keras.layers.Layer):
         self.upsample = bool(upsample)
         self.activation = keras.activations.get(activation)
         self.upsampling = NearestUpsampling2D(2) if upsample else None
-        self.pad_with_slices = bool(pad_with_slices)
-        self.pad = ReflectionPadding2D(self.kernel_size // 2,
-                                       self.pad_with_slices)
-        self.conv = keras.layers.Conv2D(
+        self.for_tflite = bool(for_tflite)
+        self.pad = ReflectionPadding2D(self.kernel_size // 2)
+        blocked = (self.filters <= SPACE_TO_DEPTH_MAX_FILTERS
+                   and self.strides == 1 and self.kernel_size % 2 == 1
+                   and not self.for_tflite)
+        self.conv = (SpaceToDepthConv2D if blocked else keras.layers.Conv2D)(
             self.filters, self.kernel_size, strides=self.strides,
             padding="valid", use_bias=False,
             kernel_initializer=keras.initializers.RandomNormal(
                 stddev=constants.CONV_INIT_STDDEV))
-        self.norm = ConditionalInstanceNormalization(self.offset)
+        self.norm = ConditionalInstanceNormalization(
+            self.offset, for_tflite=self.for_tflite)
 
     def build(self, input_shape):
         x_shape, e_shape = input_shape
@@ -252,30 +372,34 @@ class ConvCIN(keras.layers.Layer):
                 "kernel_size": self.kernel_size, "offset": self.offset,
                 "strides": self.strides, "upsample": self.upsample,
                 "activation": keras.activations.serialize(self.activation),
-                "pad_with_slices": self.pad_with_slices}
+                "for_tflite": self.for_tflite}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**_current_config(config))
 
 
 @keras.saving.register_keras_serializable(PACKAGE)
 class ResidualBlock(keras.layers.Layer):
     """x + CIN(conv(ReLU(CIN(conv(x))))), both convolutions 3×3, same width.
 
-    ``offsets`` are the embedding slots of its two CIN layers.
+    ``offsets`` are the embedding slots of its two CIN layers; ``for_tflite``
+    as in ConvCIN.
     """
 
     def __init__(self, filters: int, offsets: Sequence[int],
-                 pad_with_slices: bool = False, **kwargs):
+                 for_tflite: bool = False, **kwargs):
         super().__init__(**kwargs)
         if len(offsets) != 2:
             raise ValueError(f"a residual block has 2 CIN slots, got {offsets}")
         self.filters = int(filters)
         self.offsets = tuple(int(o) for o in offsets)
-        self.pad_with_slices = bool(pad_with_slices)
+        self.for_tflite = bool(for_tflite)
         self.first = ConvCIN(filters, constants.INNER_KERNEL_SIZE,
-                             self.offsets[0],
-                             pad_with_slices=self.pad_with_slices)
+                             self.offsets[0], for_tflite=self.for_tflite)
         self.second = ConvCIN(filters, constants.INNER_KERNEL_SIZE,
                               self.offsets[1], activation=None,
-                              pad_with_slices=self.pad_with_slices)
+                              for_tflite=self.for_tflite)
 
     def build(self, input_shape):
         self.first.build(input_shape)
@@ -291,14 +415,14 @@ class ResidualBlock(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters,
-                "offsets": list(self.offsets),
-                "pad_with_slices": self.pad_with_slices}
+                "offsets": list(self.offsets), "for_tflite": self.for_tflite}
 
     @classmethod
     def from_config(cls, config):
-        """Also reads models saved before the embedding layout had one owner:
-        their config gives the first slot, the second followed it."""
-        config = dict(config)
+        """Also reads older models (_current_config), and those saved before
+        the embedding layout had one owner: their config gives the first
+        slot, the second followed it."""
+        config = _current_config(config)
         if "offset" in config:
             first = config.pop("offset")
             config["offsets"] = [first, first + 2 * config["filters"]]
@@ -312,21 +436,20 @@ class PadToMultiple(keras.layers.Layer):
     Pads by a constant ``multiple - 1`` and slices back to the rounded-up size:
     a pad with data-dependent amounts would lose the static channel count,
     which TFLite's CONV_2D needs. H and W must be at least ``multiple``.
+    Row copies outside training, MirrorPad in training (see mirror_pad).
     """
 
-    def __init__(self, multiple: int = constants.SIZE_MULTIPLE,
-                 pad_with_slices: bool = False, **kwargs):
+    def __init__(self, multiple: int = constants.SIZE_MULTIPLE, **kwargs):
         super().__init__(**kwargs)
         if multiple < 1:
             raise ValueError(f"multiple must be >= 1, got {multiple}")
         self.multiple = int(multiple)
-        self.pad_with_slices = bool(pad_with_slices)
 
-    def call(self, x):
+    def call(self, x, training=None):
         m = self.multiple
         hw = tf.shape(x)[1:3]
         target = (hw + m - 1) // m * m
-        padded = mirror_pad(x, 0, m - 1, 0, m - 1, self.pad_with_slices)
+        padded = mirror_pad(x, 0, m - 1, 0, m - 1, with_slices=not training)
         return crop_to(padded, target[0], target[1])
 
     def compute_output_shape(self, input_shape):
@@ -337,8 +460,11 @@ class PadToMultiple(keras.layers.Layer):
         return (b, grow(h), grow(w), c)
 
     def get_config(self):
-        return {**super().get_config(), "multiple": self.multiple,
-                "pad_with_slices": self.pad_with_slices}
+        return {**super().get_config(), "multiple": self.multiple}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**_current_config(config))
 
 
 @keras.saving.register_keras_serializable(PACKAGE)

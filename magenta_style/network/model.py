@@ -284,6 +284,16 @@ def float32_copy(model: StylizationModel) -> StylizationModel:
     return _policy_copy(model, "float32")
 
 
+def at_precision(model: StylizationModel, precision: str
+                 ) -> StylizationModel:
+    """The model computing in ``precision`` ("float32", "bfloat16" or
+    "auto", as in load_model): itself if it already does, else a copy."""
+    policy = INFERENCE_POLICIES[inference_precision(precision)]
+    if model.dtype_policy.name == policy:
+        return model
+    return _policy_copy(model, policy)
+
+
 def _policy_copy(model: StylizationModel, policy: str) -> StylizationModel:
     """``copy_with_policy``, with the predictor's backbone shared."""
     copy = copy_with_policy(model, policy)
@@ -359,7 +369,6 @@ def load_model(path: str | None = None, precision: str = "float32",
     where the CPU runs it natively). A style predictor's VGG-19 backbone is
     not in the file: it is loaded from ``vgg_weights`` when first used.
     """
-    precision = inference_precision(precision)
     if path is None:
         if not os.path.isfile(constants.DEFAULT_MODEL):
             raise MagentaStyleError(
@@ -377,6 +386,4 @@ def load_model(path: str | None = None, precision: str = "float32",
             f"{filename} is a Keras model but not a magenta_style model")
     if model.has_predictor:
         model.predictor.vgg_weights = vgg_weights
-    if precision == "float32":
-        return model
-    return _policy_copy(model, INFERENCE_POLICIES[precision])
+    return at_precision(model, precision)
