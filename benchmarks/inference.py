@@ -6,7 +6,10 @@ Without --model, random-weight models are used (speed does not depend on the
 weights). Prints median latency (batch 1, 2 threads for TFLite) of Keras in
 each --keras_precisions and of each TFLite mode, the compute-bound time at
 the measured 3×3 convolution peak of each precision (all measured peaks are
-printed first), and the throughput of the batched N-style pass.
+printed first), and the throughput of the batched N-style pass. With
+--profile, the Keras pass at the last size is traced by TensorFlow's
+profiler in each precision, and its seconds are printed by kind of op
+(benchmarks/op_profile.py).
 """
 
 import os
@@ -29,6 +32,9 @@ flags.DEFINE_list("modes", ["float32", "float16", "dynamic", "mixed"],
 flags.DEFINE_integer("runs", 3, "Timed runs per measurement (median).")
 flags.DEFINE_integer("threads", 2, "TFLite interpreter threads.")
 flags.DEFINE_integer("styles", 6, "Styles in the batched pass.")
+flags.DEFINE_bool("profile", False,
+                  "Also print where the Keras pass's time goes, by kind of "
+                  "op, at the last of --sizes.")
 FLAGS = flags.FLAGS
 
 
@@ -42,6 +48,7 @@ def main(argv):
         peaks,
         transformer_gflops,
     )
+    from benchmarks.op_profile import format_profile, profile_steps
     from export import convert
     from magenta_style.network.model import (
         StylizationModel,
@@ -89,6 +96,9 @@ def main(argv):
             print(f"{name:<12} {'keras ' + precision:<16} " +
                   " ".join(f"{t * 1000:>9.0f}ms" for t in keras_times),
                   flush=True)
+            if FLAGS.profile:
+                print(format_profile(profile_steps(
+                    lambda: computing.stylize(x, 0), FLAGS.runs)), flush=True)
         for mode in FLAGS.modes:
             runner = convert.interpreter(
                 convert.convert(model.transformer, mode, representative(model)),

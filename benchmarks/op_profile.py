@@ -36,7 +36,8 @@ _KINDS_BY_TYPE = (
                                         "BatchMatMulV3", "MatMul")),
     ("pooling (VGG)", ("MaxPool", "MaxPoolGrad")),
     ("cast float32/bfloat16", ("Cast",)),
-    ("layout: transpose", ("Transpose", "ConjugateTranspose")),
+    ("layout: transpose, space-to-depth", ("Transpose", "ConjugateTranspose",
+                                           "SpaceToDepth", "DepthToSpace")),
     ("upsampling and padding", ("ResizeNearestNeighbor",
                                 "ResizeNearestNeighborGrad", "MirrorPad",
                                 "MirrorPadGrad", "Pad", "Slice")),
@@ -46,6 +47,7 @@ _KINDS_BY_TYPE = (
 # Kinds of the remaining ops (element-wise and reductions) by their scope.
 _KINDS_BY_SCOPE = (
     ("instance normalization", ("conditional_instance_normalization",)),
+    ("upsampling and padding", ("reflection_padding", "pad_to_multiple")),
     ("optimizer", ("adam", "optimizer")),
 )
 OTHER_KIND = "other (loss arithmetic, activations, data)"
@@ -102,3 +104,13 @@ def profile_steps(step: Callable[[], object], steps: int
     for (name, op_type), seconds in totals.items():
         kinds[op_kind(name, op_type)] += seconds / steps
     return dict(kinds.most_common())
+
+
+def format_profile(kinds: dict[str, float]) -> str:
+    """Seconds per step by kind of op, each kind's share of their sum, and
+    the sum, a line each."""
+    total = sum(kinds.values())
+    lines = [f"{'':>8}{kind:<44} {seconds:>6.3f} s {seconds / total:>5.1%}"
+             for kind, seconds in kinds.items()]
+    return "\n".join(lines + [f"{'':>8}{'sum over threads':<44} "
+                              f"{total:>6.3f} s"])

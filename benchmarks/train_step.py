@@ -49,7 +49,7 @@ def main(argv):
         transformer_gflops,
         vgg_gflops,
     )
-    from benchmarks.op_profile import profile_steps
+    from benchmarks.op_profile import format_profile, profile_steps
     from magenta_style.network.model import StylizationModel
     from magenta_style.objective.losses import PerceptualLoss
     from magenta_style.objective.vgg import load_vgg19
@@ -101,16 +101,8 @@ def main(argv):
                       f"{flops / seconds:>8.0f} {flops / seconds / peak:>7.0%}",
                       flush=True)
                 if FLAGS.profile:
-                    print_profile(profile_steps(lambda: step(iterator),
-                                                FLAGS.steps))
-
-
-def print_profile(kinds: dict[str, float]) -> None:
-    """Seconds per step by kind of op, and each kind's share of their sum."""
-    total = sum(kinds.values())
-    for kind, seconds in kinds.items():
-        print(f"{'':>8}{kind:<44} {seconds:>6.3f} s {seconds / total:>5.1%}")
-    print(f"{'':>8}{'sum over threads':<44} {total:>6.3f} s", flush=True)
+                    print(format_profile(profile_steps(
+                        lambda: step(iterator), FLAGS.steps)), flush=True)
 
 
 if __name__ == "__main__":

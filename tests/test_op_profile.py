@@ -13,6 +13,10 @@ def test_op_kind_reads_the_type_then_the_scope():
         "convolution: forward")
     assert op_kind("t/residual_1/conditional_instance_normalization/Mean",
                    "Mean") == "instance normalization"
+    assert op_kind("t/decode_2/reflection_padding2d/concat", "ConcatV2") == (
+        "upsampling and padding")
+    assert op_kind("t/to_rgb/space_to_depth_conv2d/SpaceToDepth",
+                   "SpaceToDepth") == "layout: transpose, space-to-depth"
     assert op_kind("adam/Sqrt_3", "Sqrt") == "optimizer"
     assert op_kind("loss/truediv", "RealDiv") == OTHER_KIND
 
