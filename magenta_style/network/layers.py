@@ -254,22 +254,19 @@ def space_to_depth_kernel(kernel: tf.Tensor) -> tf.Tensor:
 
     Block tap (q, p) links input phase (r, s) to output phase (a, b) through
     the original tap (2q + r − a, 2p + s − b), or zero outside the kernel.
+    The taps are picked by a product with a 0/1 matrix, whose gradient is a
+    product too (a gather's would be a scatter, nondeterministic on GPUs).
     """
     k, _, channels, filters = kernel.shape
     n = (k + 1) // 2
-    q = np.arange(n)[:, None, None, None, None, None]
-    p = np.arange(n)[None, :, None, None, None, None]
-    r = np.arange(2)[None, None, :, None, None, None]
-    s = np.arange(2)[None, None, None, :, None, None]
-    a = np.arange(2)[None, None, None, None, :, None]
-    b = np.arange(2)[None, None, None, None, None, :]
+    q, p, r, s, a, b = np.ix_(*[np.arange(m) for m in (n, n, 2, 2, 2, 2)])
     i, j = 2 * q + r - a, 2 * p + s - b
     inside = (i >= 0) & (i < k) & (j >= 0) & (j < k)
-    # Taps flattened, with one zero tap (index k²) for the outside.
-    index = np.where(inside, i * k + j, k * k)
-    taps = tf.concat([tf.reshape(kernel, [k * k, channels, filters]),
-                      tf.zeros([1, channels, filters], kernel.dtype)], 0)
-    blocks = tf.gather(taps, index)  # [n, n, r, s, a, b, C, F]
+    picks = (np.where(inside, i * k + j, -1)[..., None]
+             == np.arange(k * k)).astype(np.float32)  # [n, n, r, s, a, b, k²]
+    taps = tf.reshape(kernel, [k * k, channels * filters])
+    picked = tf.tensordot(tf.constant(picks, kernel.dtype), taps, 1)
+    blocks = tf.reshape(picked, [n, n, 2, 2, 2, 2, channels, filters])
     blocks = tf.transpose(blocks, [0, 1, 2, 3, 6, 4, 5, 7])
     return tf.reshape(blocks, [n, n, 4 * channels, 4 * filters])
 
