@@ -42,10 +42,10 @@ RepresentativeData = Callable[[], Iterable[dict]]
 
 
 def tflite_graph(transformer: keras.Model) -> keras.Model:
-    """A copy of the transformer (same weights) whose layers trace the ops
-    TFLite runs fastest (``for_tflite``: mirror pads as SLICE and
-    CONCATENATION row copies, CIN statistics as MEAN ops, plain
-    convolutions; network.layers)."""
+    """A copy of the transformer (same weights) whose layers trace only ops
+    TFLite has (``for_tflite``: CIN statistics as MEAN ops, plain
+    convolutions; network.layers). Its mirror pads, like any pass's outside
+    training, trace as SLICE and CONCATENATION row copies."""
 
     def clone(layer: keras.layers.Layer) -> keras.layers.Layer:
         config = layer.get_config()

@@ -172,9 +172,9 @@ class ConditionalInstanceNormalization(keras.layers.Layer):
     Outside training, with FUSED_NORMALIZATION_MIN_CHANNELS channels or
     more, each image goes through TensorFlow's fused batch normalization
     kernel: statistics and affine map in one kernel, 1.7× faster.
-    Training, ``for_tflite`` (TFLite has no such kernel) and fewer channels
-    trace separate mean, variance and affine ops; in training that is the
-    gradient measured in benchmarks/RESULTS.md. Both give the same values.
+    Training (whose step was measured with them), ``for_tflite`` (TFLite
+    has no such kernel) and fewer channels trace separate mean, variance
+    and affine ops. Both give the same values.
     """
 
     def __init__(self, offset: int, epsilon: float = constants.CIN_EPSILON,
