@@ -18,7 +18,11 @@ import numpy as np
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.images import thumbnail_jpeg
-from magenta_style.network.model import StylizationModel, rebuilt
+from magenta_style.network.model import (
+    StylizationModel,
+    at_precision,
+    rebuilt,
+)
 from magenta_style.stylebook.style_file import INFO_KEYS, StyleFile, check_fits
 
 
@@ -157,15 +161,6 @@ def import_style(model: StylizationModel, style: StyleFile,
                        model.style_info + [info])
 
 
-def float32_model(model: StylizationModel) -> StylizationModel:
-    """``model`` itself if built under float32, else a float32 copy."""
-    from magenta_style.network.model import float32_copy
-
-    if model.dtype_policy.name == "float32":
-        return model
-    return float32_copy(model)
-
-
 def output_file(path: str) -> str:
     """The .keras file to write for ``--output``: a .keras path or a folder."""
     if path.endswith(".keras"):
@@ -184,7 +179,7 @@ def output_file(path: str) -> str:
 def save_model(model: StylizationModel, path: str) -> None:
     """Writes ``model`` (as float32) to the .keras file ``path`` atomically."""
     try:
-        float32_model(model).save_atomic(path)
+        at_precision(model, "float32").save_atomic(path)
     except OSError as error:
         raise MagentaStyleError(
             f"cannot write model {path}: {error.strerror or error}") from None
