@@ -10,12 +10,12 @@ predictor: its embedding is predicted in one pass. --strength S moves each
 photo's embedding from its own predicted style (0) to the chosen one (1).
 
 Without --blend, each photo is rendered in every requested style, in batched
-passes of about a million pixels in all (fewer if they do not fit in
-memory; network.model.PASS_PIXELS), and written as
-<photo>_<style>.png. --preserve_colors keeps each photo's colours (style on
-luminance only). A photo too small (constants.MIN_IMAGE_SIDE) or too large
-for the memory is refused before it is decoded; in a folder it is skipped
-and listed.
+passes of at most 512² pixels in all (one style at a time in a larger photo,
+where a batch brings no speed; fewer if they do not fit in memory;
+network.model.PASS_PIXELS), and written as <photo>_<style>.png.
+--preserve_colors keeps each photo's colours (style on luminance only). A
+photo too small (constants.MIN_IMAGE_SIDE) or too large for the memory is
+refused before it is decoded; in a folder it is skipped and listed.
 """
 
 from __future__ import annotations

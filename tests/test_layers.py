@@ -54,6 +54,21 @@ def test_cin_fused_and_separate_ops_both_match_numpy(channels, batch, rng):
         np.testing.assert_allclose(out.numpy(), ref, atol=1e-4)
 
 
+def test_cin_inference_graph_has_no_loop():
+    """A While loop in a branch of the batch-size tf.cond made Grappler log
+    "topological sort failed" at every trace of a stylizing pass."""
+    layer = ConditionalInstanceNormalization(0)
+    graph = tf.function(lambda x, e: layer([x, e])).get_concrete_function(
+        tf.TensorSpec([None, None, None, 16]),
+        tf.TensorSpec([None, 32])).graph.as_graph_def()
+    ops = {node.op for node in graph.node} | {
+        node.op for function in graph.library.function
+        for node in function.node_def}
+    assert ops & {"If", "StatelessIf"}
+    assert "FusedBatchNormV3" in ops
+    assert not ops & {"While", "StatelessWhile"}
+
+
 def test_instance_norm_with_identity_embedding_standardises(rng):
     x = rng.normal(5.0, 3.0, size=(3, 6, 6, 2)).astype(np.float32)
     embedding = EmbeddingLayout([2]).identity()[None].repeat(3, axis=0)

@@ -103,8 +103,9 @@ def test_batched_styles_equal_one_style_at_a_time(rng, monkeypatch,
 @pytest.mark.parametrize("pixels, styles, per_pass", [
     (1024 * 768, 12, 1), (512 * 384, 12, 4), (256 * 192, 12, 12),
     (512 * 384, 7, 4), (4096 * 4096, 3, 1), (64 * 64, 1, 1)])
-def test_styles_per_pass_keeps_a_pass_within_its_pixels(pixels, styles,
-                                                       per_pass):
+def test_styles_per_pass_keeps_a_pass_within_its_pixels(monkeypatch, pixels,
+                                                       styles, per_pass):
+    monkeypatch.setattr(model_module, "PASS_PIXELS", 1024 * 1024)
     assert model_module.styles_per_pass(pixels, styles) == per_pass
     assert per_pass * pixels <= model_module.PASS_PIXELS or per_pass == 1
 

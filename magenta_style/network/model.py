@@ -35,11 +35,12 @@ from magenta_style.objective.vgg import IMAGENET
 # recorded with it in style files and manifests.
 NETWORK_KEYS = ("architecture", "alpha")
 
-# Pixels × styles rendered in one batched pass. On a CPU a larger batch brings
-# no speed (twelve styles of a 1024×768 photo took as long in one pass as one
-# at a time, 512×384 and 256×192 likewise) while its memory grows with it
-# (benchmarks/RESULTS.md, "bfloat16 without AMX").
-PASS_PIXELS = 2 ** 20
+# Pixels × styles rendered in one batched pass. On a CPU a batch is faster
+# only for small photos (twelve styles at 128², bfloat16: 0.20 s in passes
+# of four or twelve against 0.29 s one at a time; at 256² 0.77 s in passes of
+# four against 0.87 s; at 384² one at a time was fastest), while its memory
+# grows with it (benchmarks/RESULTS.md, "No Grappler errors").
+PASS_PIXELS = 2 ** 18
 
 # One style: a table style by name or index, or an embedding [D].
 SingleStyle = Union[str, int, np.ndarray]
