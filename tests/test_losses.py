@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from magenta_style.errors import MagentaStyleError
 from magenta_style.objective.losses import (
@@ -19,6 +20,19 @@ def test_gram_matrix_matches_numpy(rng):
     flat = f.reshape(2, 15, 4)
     ref = np.einsum("bnc,bnd->bcd", flat, flat) / 15
     np.testing.assert_allclose(gram_matrix(f).numpy(), ref, rtol=1e-5, atol=1e-6)
+
+
+def test_gram_matrix_gradient_matches_numpy(rng):
+    f = rng.normal(size=(2, 3, 5, 4)).astype(np.float32)
+    weights = rng.normal(size=(2, 4, 4)).astype(np.float32)  # not symmetric
+    features = tf.constant(f)
+    with tf.GradientTape() as tape:
+        tape.watch(features)
+        loss = tf.reduce_sum(gram_matrix(features) * weights)
+    flat = f.reshape(2, 15, 4)
+    ref = np.einsum("bnc,bdc->bnd", flat, weights + weights.transpose(0, 2, 1))
+    np.testing.assert_allclose(tape.gradient(loss, features).numpy(),
+                               ref.reshape(f.shape) / 15, rtol=1e-5, atol=1e-6)
 
 
 def test_mean_squared_error_is_per_example(rng):

@@ -17,12 +17,27 @@ from magenta_style.objective.loss_config import LossConfig
 from magenta_style.objective.vgg import build_feature_extractor
 
 
+@tf.custom_gradient
+def _gram_of_rows(rows: tf.Tensor) -> tf.Tensor:
+    """[B, N, C] → [B, C, C] RᵀR, whose gradient takes one matmul.
+
+    TensorFlow's gradient of matmul(R, R, transpose_a=True) takes two, one
+    per operand; as both operands are R, dR = R (dG + dGᵀ) is one. No second
+    derivative is defined.
+    """
+    def gradient(upstream: tf.Tensor) -> tf.Tensor:
+        return tf.linalg.matmul(
+            rows, upstream + tf.linalg.matrix_transpose(upstream))
+    return tf.linalg.matmul(rows, rows, transpose_a=True), gradient
+
+
 def gram_matrix(features: tf.Tensor) -> tf.Tensor:
     """[B, H, W, C] → [B, C, C] Gram matrices FᵀF / (H·W), in float32."""
     features = tf.cast(features, tf.float32)
     shape = tf.shape(features)
+    rows = tf.reshape(features, [shape[0], -1, shape[3]])
     pixels = tf.cast(shape[1] * shape[2], tf.float32)
-    return tf.einsum("bhwc,bhwd->bcd", features, features) / pixels
+    return _gram_of_rows(rows) / pixels
 
 
 def mean_squared_error(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
