@@ -28,7 +28,11 @@ import tensorflow as tf
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.files import atomic_file
-from magenta_style.network.model import StylizationModel, float32_copy
+from magenta_style.network.model import (
+    StylizationModel,
+    at_precision,
+    float32_copy,
+)
 from magenta_style.objective.loss_config import LossConfig
 from magenta_style.objective.losses import PerceptualLoss
 from magenta_style.objective.vgg import load_vgg19
@@ -39,6 +43,12 @@ from magenta_style.training.checkpoints import (
     restore_latest_checkpoint,
 )
 from magenta_style.training.config import RESUME_KEYS, TrainConfig
+from magenta_style.training.distillation import (
+    DistillationStudent,
+    DistillationTrainer,
+    distilled_model,
+    drawn_rows,
+)
 from magenta_style.training.paintings import PaintingBank
 from magenta_style.training.pipeline import PhotoFolder, evaluation_examples
 from magenta_style.training.progress import fit_progress
@@ -109,13 +119,50 @@ def train_predictor(config: TrainConfig,
                 output_dir, strategy, validation)
 
 
+def distill(config: TrainConfig, build_student: Callable[[], DistillationStudent],
+            teacher: StylizationModel, bank: np.ndarray, table_rows: int,
+            content, output_dir: str, strategy: tf.distribute.Strategy,
+            validation: PhotoFolder | None = None) -> str:
+    """Trains (or resumes) a student network on a teacher's pastiches
+    (training.distillation) and writes OUTPUT_DIR/model.keras: the student
+    with the teacher's styles and predictor in its own embedding space.
+    ``bank`` [R, D_t] holds the teacher embeddings to learn, its first
+    ``table_rows`` the teacher's table. As ``train`` otherwise."""
+    precision = distribute.resolve_precision(config.precision, strategy)
+
+    def make_trainer(student, perceptual):
+        del perceptual  # the pixel loss needs no loss network
+        return DistillationTrainer(
+            student, at_precision(
+                teacher, "bfloat16" if precision == "mixed_bfloat16"
+                else "float32"), bank, config.batch_size,
+            drawn_rows(table_rows, len(bank)), config.seed)
+
+    def identity(student):
+        digest = hashlib.sha256(np.ascontiguousarray(bank).tobytes())
+        return {"styles": list(teacher.style_names),
+                "teacher": {**teacher.network,
+                            "weights": weights_fingerprint(teacher)},
+                "bank": f"{len(bank)} embeddings, sha256 "
+                        f"{digest.hexdigest()[:16]}", **student.network}
+
+    return _run(config, build_student, make_trainer, identity, content,
+                output_dir, strategy, validation,
+                saved=lambda student: distilled_model(student, teacher),
+                loss_network=False)
+
+
 def _run(config: TrainConfig, build_stylizer: Callable[[], StylizationModel],
          make_trainer: Callable[[StylizationModel, PerceptualLoss],
                                 PerceptualTrainer],
          identity: Callable[[StylizationModel], dict], content,
          output_dir: str, strategy: tf.distribute.Strategy,
-         validation: PhotoFolder | None) -> str:
-    """The run both trainers share: scope, resume, fit, the saved model."""
+         validation: PhotoFolder | None,
+         saved: Callable[[keras.Model], StylizationModel] = lambda s: s,
+         loss_network: bool = True) -> str:
+    """The run every trainer shares: scope, resume, fit, the saved model
+    (``saved`` of what trained). Without ``loss_network`` the trainer is
+    given no PerceptualLoss (None) and VGG-19 is not loaded."""
     _check_batch(config.batch_size, strategy.num_replicas_in_sync)
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
@@ -135,7 +182,7 @@ def _run(config: TrainConfig, build_stylizer: Callable[[], StylizationModel],
             stylizer = build_stylizer()
             check_resume(output_dir, config, identity(stylizer), write=chief)
             perceptual = PerceptualLoss(load_vgg19(config.vgg_weights),
-                                        config.loss)
+                                        config.loss) if loss_network else None
             trainer = make_trainer(stylizer, perceptual)
             trainer.compile(optimizer=_optimizer(config))
             initial_epoch = restore_latest_checkpoint(
@@ -164,7 +211,7 @@ def _run(config: TrainConfig, build_stylizer: Callable[[], StylizationModel],
     if not chief:
         return ""
     path = os.path.join(output_dir, constants.MODEL_FILENAME)
-    float32_copy(stylizer).save_atomic(path)
+    float32_copy(saved(stylizer)).save_atomic(path)
     return path
 
 

@@ -34,7 +34,11 @@ class PerceptualTrainer(keras.Model):
 
     ``trainable_rows`` are the style indices the input pipeline draws from
     (table rows, or paintings); the loss network is not a tracked part.
+    ``loss_names`` are the per-example losses ``compute_losses`` returns,
+    "total" the one that trains.
     """
+
+    loss_names = LOSS_NAMES
 
     def __init__(self, stylizer: StylizationModel,
                  perceptual_loss: PerceptualLoss, global_batch_size: int,
@@ -45,7 +49,7 @@ class PerceptualTrainer(keras.Model):
         self._perceptual = perceptual_loss
         self.trainable_rows = list(trainable_rows)
         self.trackers = {name: keras.metrics.Mean(name=name)
-                         for name in LOSS_NAMES}
+                         for name in self.loss_names}
         # Keras reduces a multi-worker step's logs with a mean over axis 0.
         self._logs_need_axis = isinstance(
             tf.distribute.get_strategy(),
