@@ -57,33 +57,12 @@ def format_peaks(found: dict[str, float]) -> str:
     return "peak GFLOP/s: " + ", ".join(f"{k} {v:.0f}" for k, v in found.items())
 
 
-def _conv_flops(conv: keras.layers.Conv2D, height: int, width: int) -> float:
-    """2 · multiply-adds of one convolution producing a height×width output."""
-    k_h, k_w, c_in, c_out = conv.kernel.shape
-    return 2.0 * height * width * k_h * k_w * c_in * c_out
-
-
 def transformer_gflops(transformer: keras.Model, height: int, width: int
                        ) -> float:
-    """Forward GFLOP of the transformer's convolutions at H×W (H, W ÷ 4)."""
-    from magenta_style.network.layers import (
-        ConvCIN,
-        ResidualBlock,
-        SpaceToDepth,
-    )
+    """Forward GFLOP of the transformer's convolutions at H×W."""
+    from magenta_style.network.transformer import transformer_flops
 
-    total, h, w = 0.0, height, width
-    for layer in transformer.layers:
-        if isinstance(layer, SpaceToDepth):
-            h, w = h // layer.block, w // layer.block
-        blocks = ([layer.first, layer.second] if isinstance(layer, ResidualBlock)
-                  else [layer] if isinstance(layer, ConvCIN) else [])
-        for block in blocks:
-            if block.upsample:
-                h, w = 2 * h, 2 * w
-            h, w = h // block.strides, w // block.strides
-            total += _conv_flops(block.conv, h, w)
-    return total / 1e9
+    return transformer_flops(transformer, height, width) / 1e9
 
 
 def vgg_gflops(extractor: keras.Model, height: int, width: int) -> float:
@@ -93,5 +72,6 @@ def vgg_gflops(extractor: keras.Model, height: int, width: int) -> float:
         if isinstance(layer, keras.layers.MaxPooling2D):
             h, w = h // 2, w // 2
         elif isinstance(layer, keras.layers.Conv2D):
-            total += _conv_flops(layer, h, w)
+            k_h, k_w, c_in, c_out = layer.kernel.shape
+            total += 2.0 * h * w * k_h * k_w * c_in * c_out
     return total / 1e9

@@ -36,7 +36,7 @@ def main(argv):
 
     from benchmarks.common import median_seconds
     from export.convert import interpreter
-    from magenta_style.network.layers import crop_to, mirror_pad
+    from magenta_style.network.geometry import crop_to, mirror_pad
 
     rng = np.random.default_rng(0)
 

@@ -44,8 +44,9 @@ RepresentativeData = Callable[[], Iterable[dict]]
 def tflite_graph(transformer: keras.Model) -> keras.Model:
     """A copy of the transformer (same weights) whose layers trace only ops
     TFLite has (``for_tflite``: CIN statistics as MEAN ops, plain
-    convolutions; network.layers). Its mirror pads, like any pass's outside
-    training, trace as SLICE and CONCATENATION row copies."""
+    convolutions; network.normalization, network.blocks). Its mirror pads,
+    like any pass's outside training, trace as SLICE and CONCATENATION row
+    copies."""
 
     def clone(layer: keras.layers.Layer) -> keras.layers.Layer:
         config = layer.get_config()

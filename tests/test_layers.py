@@ -1,24 +1,29 @@
 """Layer math against NumPy references, and Keras serialization."""
 
+import os
+import zipfile
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
+from magenta_style.network.blocked_convolution import SpaceToDepthConv2D
+from magenta_style.network.blocks import ConvCIN, ResidualBlock
 from magenta_style.network.embedding import EmbeddingLayout
-from magenta_style.network.layers import (
-    ConditionalInstanceNormalization,
-    ConvCIN,
+from magenta_style.network.geometry import (
     CropToReference,
     NearestUpsampling2D,
     PadToMultiple,
     ReflectionPadding2D,
-    ResidualBlock,
     SpaceToDepth,
-    SpaceToDepthConv2D,
-    StyleTable,
     mirror_pad,
 )
+from magenta_style.network.model import StylizationModel, load_model
+from magenta_style.network.normalization import (
+    ConditionalInstanceNormalization,
+)
+from magenta_style.network.style_table import StyleTable
 
 
 def numpy_cin(x, gamma, beta, eps=1e-5):
@@ -200,3 +205,20 @@ def test_layers_round_trip_through_config(layer):
     clone = keras.layers.deserialize(config)
     assert type(clone) is type(layer)
     assert clone.get_config() == layer.get_config()
+
+
+OLD_LAYOUT_MODEL = os.path.join(os.path.dirname(__file__), "data",
+                                "mobile_saved_before_layer_split.keras")
+
+
+def test_models_saved_when_the_layers_were_one_module_still_load():
+    """A model saved at git 7e874d5, when network.layers held every layer,
+    renders what it rendered then (its pastiche in style "two" of a fixed
+    random 32×48 image, stored beside it) with the split modules."""
+    old = load_model(OLD_LAYOUT_MODEL)
+    assert type(old.transformer.get_layer("encode_1")).__module__ == (
+        "magenta_style.network.blocks")
+    x = np.random.default_rng(1).random((1, 32, 48, 3)).astype(np.float32)
+    expected = np.load(OLD_LAYOUT_MODEL.replace(".keras", "_two.npy"))
+    assert np.std(expected) > 1e-3  # a real pastiche, not a constant
+    np.testing.assert_allclose(old.stylize(x, "two"), expected, atol=1e-6)

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 
 from magenta_style.network import model as model_module
-from magenta_style.network.layers import (
-    ConditionalInstanceNormalization,
-    ResidualBlock,
-)
+from magenta_style.network.blocks import ResidualBlock
 from magenta_style.network.model import StylizationModel
-from magenta_style.network.transformer import build_transformer
+from magenta_style.network.normalization import (
+    ConditionalInstanceNormalization,
+)
+from magenta_style.network.transformer import build_transformer, transformer_flops
 
 
 # mobile: the 9×9×3×C first and 9×9×C×3 last kernels become 5×5×12×C and
@@ -146,3 +146,17 @@ def test_residual_blocks_saved_with_one_offset_still_load():
                                        "name": "residual_1"})
     assert block.offsets == (10, 18)
     assert ResidualBlock.from_config(block.get_config()).offsets == (10, 18)
+
+
+@pytest.mark.parametrize("architecture,alpha,per_pixel", [
+    # paper: 9·9·3·32 + 9·32·64/4 + 9·64·128/16 + 10·9·128²/16 + 9·128·64/4
+    #        + 9·64·32 + 9·9·32·3 multiply-adds per pixel, times 2.
+    ("paper", 1.0, 2 * (7776 + 4608 + 4608 + 92160 + 18432 + 18432 + 7776)),
+    # mobile: 5·5·12·8/4 + 9·8·16/16 + 9·16·32/16 + 10·9·32²/16
+    #         + 9·32·16/16 + 9·16·8/4 + 9·8·3.
+    ("mobile", 0.25, 2 * (600 + 72 + 288 + 5760 + 288 + 288 + 216)),
+])
+def test_transformer_flops_count_every_convolution(architecture, alpha,
+                                                   per_pixel):
+    transformer = build_transformer(alpha, architecture)
+    assert transformer_flops(transformer, 256, 192) == per_pixel * 256 * 192

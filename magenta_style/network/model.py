@@ -21,13 +21,14 @@ import tensorflow as tf
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.files import atomic_file
-from magenta_style.network.layers import PACKAGE, StyleTable
 from magenta_style.network.precision import (
     INFERENCE_POLICIES,
     copy_with_policy,
     inference_precision,
 )
 from magenta_style.network.predictor import StylePredictor, predictor_view
+from magenta_style.network.serialization import PACKAGE
+from magenta_style.network.style_table import StyleTable
 from magenta_style.network.transformer import build_transformer
 from magenta_style.objective.vgg import IMAGENET
 

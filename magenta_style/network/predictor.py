@@ -23,7 +23,7 @@ import tensorflow as tf
 
 from magenta_style.imaging.images import open_image
 from magenta_style.imaging.transforms import center_crop
-from magenta_style.network.layers import PACKAGE
+from magenta_style.network.serialization import PACKAGE
 from magenta_style.objective.vgg import (
     CONV_CHANNELS,
     IMAGENET,

@@ -19,12 +19,11 @@ import keras
 
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
+from magenta_style.network.blocks import ConvCIN, ResidualBlock
 from magenta_style.network.embedding import EmbeddingLayout
-from magenta_style.network.layers import (
-    ConvCIN,
+from magenta_style.network.geometry import (
     CropToReference,
     PadToMultiple,
-    ResidualBlock,
     SpaceToDepth,
 )
 
@@ -101,3 +100,18 @@ def build_transformer(alpha: float = 1.0,
     model = keras.Model([content, embedding], stylized, name=name)
     model.embedding_layout = layout
     return model
+
+
+def transformer_flops(transformer: keras.Model, height: int, width: int
+                      ) -> float:
+    """FLOP (2 · multiply-adds) of one forward pass of ``transformer``'s
+    convolutions on an H×W image; normalization, padding and activations,
+    a few percent more, are not counted."""
+    total, shape = 0.0, (1, height, width, 3)
+    for layer in transformer.layers:
+        if isinstance(layer, (ConvCIN, ResidualBlock)):
+            total += layer.flops(shape)
+            shape = layer.compute_output_shape([shape, None])
+        elif isinstance(layer, (PadToMultiple, SpaceToDepth)):
+            shape = layer.compute_output_shape(shape)
+    return total
