@@ -47,7 +47,7 @@ def main(argv) -> None:
     del argv
     from magenta_style.imaging.folders import load_style_image, style_name
     from magenta_style.network.model import load_model, model_file
-    from magenta_style.network.predictor import read_style_view
+    from magenta_style.network.predictor import read_style_image
     from magenta_style.stylebook import table
     from magenta_style.stylebook.table import style_record
     from magenta_style.training import distribute
@@ -64,17 +64,15 @@ def main(argv) -> None:
     # base_file None: the model shipped with the package
     base = load_model(base_file, vgg_weights=FLAGS.vgg_weights)
     names = [style_name(p) for p in FLAGS.style_images]
-    for name in names:
-        table.check_style_name(name)
     images = [load_style_image(p, config.style_size)
               for p in FLAGS.style_images]
     info = [{**style_record(p, image, "finetune", config.steps),
              "init": FLAGS.init}
             for p, image in zip(FLAGS.style_images, images)]
-    start = (base.predict_embeddings([read_style_view(p)
+    table.check_new_style_names(base, names)
+    start = (base.predict_embeddings([read_style_image(p)
                                       for p in FLAGS.style_images])
              if FLAGS.init == "predicted" else None)
-    table.add_new_styles(base, names, info, start)  # checks clashes first
     print(f"base: {base.num_styles} style(s) ({', '.join(base.style_names)}),"
           f" {base.architecture} network, alpha {base.alpha:g}; new: "
           f"{', '.join(names)}", flush=True)

@@ -127,13 +127,14 @@ def main(argv) -> None:
 def add_image(model, path: str, name: str | None):
     """``model`` plus the style its predictor gives the image at ``path``."""
     from magenta_style.imaging.folders import style_name
-    from magenta_style.network.predictor import read_style_view
+    from magenta_style.network.predictor import read_style_image
     from magenta_style.stylebook import table
 
-    view = read_style_view(path)
-    name = table.check_style_name(name or style_name(path))
-    info = table.style_record(path, view, "predicted", 0)
-    embedding = model.predict_embeddings([view])
+    image = read_style_image(path)
+    name = name or style_name(path)
+    table.check_new_style_names(model, [name])
+    info = table.style_record(path, image, "predicted", 0)
+    embedding = model.predict_embeddings([image])
     return table.add_new_styles(model, [name], [info], embedding)
 
 

@@ -12,7 +12,7 @@ photo's embedding from its own predicted style (0) to the chosen one (1).
 Without --blend, each photo is rendered in every requested style, in batched
 passes of at most 512² pixels in all (one style at a time in a larger photo,
 where a batch brings no speed; fewer if they do not fit in memory;
-network.model.PASS_PIXELS), and written as <photo>_<style>.png.
+rendering.plan), and written as <photo>_<style>.png.
 --preserve_colors keeps each photo's colours (style on luminance only). A
 photo too small (constants.MIN_IMAGE_SIDE) or too large for the memory is
 refused before it is decoded; in a folder it is skipped and listed.
@@ -89,39 +89,34 @@ def blend_label(blend: dict, style_names: list[str]) -> str:
 
 def image_style(model, path: str) -> np.ndarray:
     """The predicted embedding of a style image (errors name the file)."""
-    from magenta_style.network.predictor import read_style_view
+    from magenta_style.network.predictor import read_style_image
 
     cli.require(os.path.isfile(path), f"style image not found: {path}")
-    return model.predict_embeddings([read_style_view(path)])[0]
+    return model.predict_embeddings([read_style_image(path)])[0]
 
 
-def blend_parts(model, blend: dict) -> list:
-    """--blend as [(style, weight)]: names and indices of the model's table
-    (unknown ones are errors), existing image files through the predictor."""
-    return [(image_style(model, key) if isinstance(key, str)
-             and key not in model.style_names and os.path.isfile(key)
-             else model.style_index(key), weight)
-            for key, weight in blend.items()]
+def chosen_styles(model, blend: dict | None) -> tuple[list, list[str]]:
+    """The embeddings to render and their file-name labels: the --blend's
+    one blend (each key a table style or an image file), or the --styles
+    and --style_image styles (all table styles if neither is given)."""
+    from magenta_style.imaging.folders import style_name
 
-
-def read_photo(path: str, max_side: int | None, network: dict,
-               styles: int) -> tuple[np.ndarray, int, str]:
-    """The photo, how many styles to render at once (a pass of the model's
-    size, or fewer to fit in memory), and its size as text ("1024x768
-    (reduced from 4000x3000)"). Raises MagentaStyleError for an unreadable
-    photo, or one too small or too large for the memory."""
-    from magenta_style.imaging import images, memory
-    from magenta_style.network.model import styles_per_pass
-
-    stored = images.stored_size(path)
-    size = images.fitted_size(stored, max_side)
-    per_pass = memory.styles_that_fit(
-        network, size, styles_per_pass(size[0] * size[1], styles), path)
-    image = images.open_image(path, max_side=max_side)
-    text = f"{image.shape[1]}x{image.shape[0]}"
-    if size != stored:
-        text += f" (reduced from {stored[0]}x{stored[1]})"
-    return image, per_pass, text
+    if blend is not None:
+        parts = [(image_style(model, key) if isinstance(key, str)
+                  and key not in model.style_names and os.path.isfile(key)
+                  else model.style_index(key), weight)
+                 for key, weight in blend.items()]
+        return ([model.embedding(parts)],
+                [blend_label(blend, model.style_names)])
+    rows = [model.style_index(cli.style_key(s)) for s in FLAGS.styles or []]
+    if not rows and not FLAGS.style_image:
+        rows = list(range(model.num_styles))
+    embeddings = [model.embedding(row) for row in rows]
+    labels = [model.style_names[row] for row in rows]
+    for path in FLAGS.style_image or []:
+        embeddings.append(image_style(model, path))
+        labels.append(style_name(path))
+    return embeddings, labels
 
 
 def main(argv) -> None:
@@ -135,26 +130,14 @@ def main(argv) -> None:
     output_dir = cli.writable_dir(FLAGS.output_dir)
 
     from magenta_style.imaging.color import preserve_colors
-    from magenta_style.imaging.folders import style_name
-    from magenta_style.imaging.images import save_image
+    from magenta_style.imaging.images import ImageFile, save_image
     from magenta_style.network.model import load_model
+    from magenta_style.rendering.plan import plan_render
 
     model = load_model(FLAGS.model, FLAGS.precision, FLAGS.vgg_weights)
     print(f"precision: {model.transformer.dtype_policy.compute_dtype}",
           flush=True)
-    if blend is not None:
-        styles = [blend_parts(model, blend)]
-        model.embedding(styles[0])  # validates the blend before any work
-        labels = [blend_label(blend, model.style_names)]
-    else:
-        chosen = [int(s) if s.isdigit() else s for s in FLAGS.styles or []]
-        styles = [model.style_index(s) for s in chosen]
-        if not styles and not FLAGS.style_image:
-            styles = list(range(model.num_styles))
-        labels = [model.style_names[i] for i in styles]
-        for path in FLAGS.style_image or []:
-            styles.append(image_style(model, path))
-            labels.append(style_name(path))
+    styles, labels = chosen_styles(model, blend)
     if FLAGS.strength < 1:
         labels = [f"{label}_strength{round(100 * FLAGS.strength)}"
                   for label in labels]
@@ -162,8 +145,10 @@ def main(argv) -> None:
     written, skipped = 0, []
     for number, path in enumerate(files, 1):
         try:
-            image, per_pass, size = read_photo(
-                path, FLAGS.max_size or None, model.network, len(styles))
+            with ImageFile(path) as photo:
+                plan = plan_render(photo.size, FLAGS.max_size or None,
+                                   model.network, len(styles), path)
+                image = photo.read(plan.size)
         except MagentaStyleError as error:
             if len(files) == 1:
                 raise
@@ -171,19 +156,19 @@ def main(argv) -> None:
             skipped.append(os.path.basename(path))
             continue
         stem = os.path.splitext(os.path.basename(path))[0]
-        for start in range(0, len(styles), per_pass):
-            pastiches = model.stylize_styles(
-                image, styles[start:start + per_pass], FLAGS.strength)
-            for label, pastiche in zip(labels[start:], pastiches):
-                if FLAGS.preserve_colors:
-                    pastiche = preserve_colors(image, pastiche)
-                save_image(pastiche, os.path.join(
-                    output_dir, f"{stem}_{label}.{FLAGS.format}"))
-                written += 1
-        passes = "" if per_pass == len(styles) else (
-            f", {per_pass} at a time")
-        print(f"[{number}/{len(files)}] {os.path.basename(path)} {size}: "
-              f"{len(styles)} image(s){passes}", flush=True)
+        pastiches = model.stylize_styles(image, styles, FLAGS.strength,
+                                         per_pass=plan.styles_per_pass)
+        for label, pastiche in zip(labels, pastiches):
+            if FLAGS.preserve_colors:
+                pastiche = preserve_colors(image, pastiche)
+            save_image(pastiche, os.path.join(
+                output_dir, f"{stem}_{label}.{FLAGS.format}"))
+            written += 1
+        passes = ("" if plan.styles_per_pass >= len(styles)
+                  else f", {plan.styles_per_pass} at a time")
+        print(f"[{number}/{len(files)}] {os.path.basename(path)} "
+              f"{plan.description}: {len(styles)} image(s){passes}",
+              flush=True)
     if not written:
         raise MagentaStyleError(f"no usable image in {FLAGS.content}: "
                                 f"skipped {', '.join(skipped)}")

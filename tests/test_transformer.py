@@ -4,12 +4,12 @@ import keras
 import numpy as np
 import pytest
 
-from magenta_style.network import model as model_module
 from magenta_style.network.blocks import ResidualBlock
 from magenta_style.network.model import StylizationModel
 from magenta_style.network.normalization import (
     ConditionalInstanceNormalization,
 )
+from magenta_style.rendering import plan as plan_module
 from magenta_style.network.transformer import build_transformer, transformer_flops
 
 
@@ -82,11 +82,11 @@ def test_inference_training_and_tflite_graphs_compute_the_same(architecture,
 
 
 @pytest.mark.parametrize("pass_pixels",
-                         [model_module.PASS_PIXELS, 2 * 20 * 28])
+                         [plan_module.PASS_PIXELS, 2 * 20 * 28])
 def test_batched_styles_equal_one_style_at_a_time(rng, monkeypatch,
                                                   pass_pixels):
     # The second budget renders the three styles in passes of two and one.
-    monkeypatch.setattr(model_module, "PASS_PIXELS", pass_pixels)
+    monkeypatch.setattr(plan_module, "PASS_PIXELS", pass_pixels)
     model = StylizationModel(["a", "b", "c"], alpha=0.25)
     model.style_table.table.assign(
         model.style_table.table.numpy() +
@@ -105,9 +105,9 @@ def test_batched_styles_equal_one_style_at_a_time(rng, monkeypatch,
     (512 * 384, 7, 4), (4096 * 4096, 3, 1), (64 * 64, 1, 1)])
 def test_styles_per_pass_keeps_a_pass_within_its_pixels(monkeypatch, pixels,
                                                        styles, per_pass):
-    monkeypatch.setattr(model_module, "PASS_PIXELS", 1024 * 1024)
-    assert model_module.styles_per_pass(pixels, styles) == per_pass
-    assert per_pass * pixels <= model_module.PASS_PIXELS or per_pass == 1
+    monkeypatch.setattr(plan_module, "PASS_PIXELS", 1024 * 1024)
+    assert plan_module.styles_per_pass(pixels, styles) == per_pass
+    assert per_pass * pixels <= plan_module.PASS_PIXELS or per_pass == 1
 
 
 def test_blend_weights_are_normalised_and_validated():

@@ -124,6 +124,12 @@ def require(condition: bool, message: str) -> None:
         raise MagentaStyleError(message)
 
 
+def style_key(text: str) -> str | int:
+    """A style as a user types it: digits are a table index, anything else
+    a name (style names may not be all digits: stylebook.table)."""
+    return int(text) if text.isdigit() else text
+
+
 def parse_blend(spec: str) -> dict[str | int, float]:
     """Parses "name_or_index=weight,..." into {name or index: weight}.
 
@@ -145,7 +151,7 @@ def parse_blend(spec: str) -> dict[str | int, float]:
             raise MagentaStyleError(
                 f"--blend weight of '{key}' is negative ({weight}); "
                 "weights must be >= 0")
-        style: str | int = int(key) if key.isdigit() else key
+        style = style_key(key)
         if style in blend:
             raise MagentaStyleError(
                 f"--blend names '{key}' twice; give each style once")

@@ -59,8 +59,8 @@ def _reading(path: str) -> Iterator[None]:
 
 def stored_size(path: str) -> tuple[int, int]:
     """Width and height of the upright image, from the file's header only."""
-    with _reading(path), Image.open(path) as image:
-        return _upright_size(image)
+    with ImageFile(path) as image:
+        return image.size
 
 
 def _upright_size(image: Image.Image) -> tuple[int, int]:
@@ -97,6 +97,48 @@ def check_image_size(size: tuple[int, int], path: str,
         f"shorter side must be at least {constants.MIN_IMAGE_SIDE} pixels")
 
 
+class ImageFile:
+    """An image file opened once: its upright size from the header
+    (``size``), then its pixels at a size of the caller's choice (``read``).
+    A context manager; errors name the file."""
+
+    def __init__(self, path: str):
+        self.path = path
+        with _reading(path):
+            self._image = Image.open(path)
+            self.size = _upright_size(self._image)
+
+    def __enter__(self) -> "ImageFile":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._image.close()
+
+    def read(self, size: tuple[int, int] | None = None,
+             enlarge_to: int | None = None) -> np.ndarray:
+        """The pixels as float32 RGB [H, W, 3] in [0, 1], upright, resized
+        to ``size`` (width, height; default the stored size), which must
+        have a shorter side of MIN_IMAGE_SIDE or more (check_image_size);
+        ``enlarge_to`` then enlarges it so its shorter side is at least that.
+        A JPEG much larger than ``size`` is decoded at a reduced scale."""
+        size = tuple(size or self.size)
+        check_image_size(size, self.path, self.size)
+        with _reading(self.path):
+            image = self._image
+            if image.format == "JPEG" and size != self.size:
+                turned = tuple(image.size) != tuple(self.size)
+                image.draft("RGB", size[::-1] if turned else size)
+            image = ImageOps.exif_transpose(image)
+            image.load()
+            if image.size != size:
+                image = image.resize(size, Image.Resampling.LANCZOS)
+            if enlarge_to and min(image.size) < enlarge_to:
+                scale = enlarge_to / min(image.size)
+                image = image.resize(_scaled(image.size, scale),
+                                     Image.Resampling.BICUBIC)
+            return _to_rgb_array(image)
+
+
 def open_image(path: str, max_side: int | None = None,
                enlarge_to: int | None = None) -> np.ndarray:
     """Reads ``path`` as float32 RGB [H, W, 3] in [0, 1], upright.
@@ -107,21 +149,8 @@ def open_image(path: str, max_side: int | None = None,
     side is at least that. Raises MagentaStyleError naming the file if it
     cannot be read or is too small.
     """
-    with _reading(path), Image.open(path) as image:
-        stored = _upright_size(image)
-        if max_side and image.format == "JPEG":
-            image.draft("RGB", (max_side, max_side))
-        image = ImageOps.exif_transpose(image)
-        image.load()
-        size = fitted_size(stored, max_side)
-        if image.size != size:
-            image = image.resize(size, Image.Resampling.LANCZOS)
-        check_image_size(size, path, stored)
-        if enlarge_to and min(image.size) < enlarge_to:
-            scale = enlarge_to / min(image.size)
-            image = image.resize(_scaled(image.size, scale),
-                                 Image.Resampling.BICUBIC)
-        return _to_rgb_array(image)
+    with ImageFile(path) as image:
+        return image.read(fitted_size(image.size, max_side), enlarge_to)
 
 
 def _scaled(size: tuple[int, int], scale: float) -> tuple[int, int]:

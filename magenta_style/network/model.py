@@ -9,7 +9,6 @@ image (``predict_embeddings``) and blends of both are points of one space.
 
 from __future__ import annotations
 
-import math
 import os
 import zipfile
 from typing import Mapping, Sequence, Union
@@ -31,17 +30,11 @@ from magenta_style.network.serialization import PACKAGE
 from magenta_style.network.style_table import StyleTable
 from magenta_style.network.transformer import build_transformer
 from magenta_style.objective.vgg import IMAGENET
+from magenta_style.rendering.plan import styles_per_pass
 
 # What a style embedding is tied to, beside its length: the model attributes
 # recorded with it in style files and manifests.
 NETWORK_KEYS = ("architecture", "alpha")
-
-# Pixels × styles rendered in one batched pass. On a CPU a batch is faster
-# only for small photos (twelve styles at 128², bfloat16: 0.20 s in passes
-# of four or twelve against 0.29 s one at a time; at 256² 0.77 s in passes of
-# four against 0.87 s; at 384² one at a time was fastest), while its memory
-# grows with it (benchmarks/RESULTS.md, "No Grappler errors").
-PASS_PIXELS = 2 ** 18
 
 # One style: a table style by name or index, or an embedding [D].
 SingleStyle = Union[str, int, np.ndarray]
@@ -216,9 +209,11 @@ class StylizationModel(keras.Model):
 
     def stylize_styles(self, image: np.ndarray,
                        styles: Sequence[Style] | None = None,
-                       strength: float = 1.0) -> np.ndarray:
-        """One image in several styles (all by default), in batched passes
-        of ``styles_per_pass`` styles.
+                       strength: float = 1.0,
+                       per_pass: int | None = None) -> np.ndarray:
+        """One image in several styles (all by default), ``per_pass`` at a
+        time (default: rendering.plan.styles_per_pass; a RenderPlan's own
+        figure also fits the memory).
 
         Returns [len(styles), H, W, 3].
         """
@@ -226,8 +221,8 @@ class StylizationModel(keras.Model):
         photo = _as_batch(image)
         targets = self._with_strength(
             photo, np.stack([self.embedding(s) for s in styles]), strength)
-        per_pass = styles_per_pass(photo.shape[1] * photo.shape[2],
-                                   len(targets))
+        per_pass = per_pass or styles_per_pass(
+            photo.shape[1] * photo.shape[2], len(targets))
         return np.concatenate([
             np.asarray(self._transform(
                 np.repeat(photo, len(part), axis=0), part), np.float32)
@@ -258,15 +253,6 @@ class StylizationModel(keras.Model):
         with atomic_file(path) as tmp:
             self.save(tmp)
             _deflate_archive(tmp)
-
-
-def styles_per_pass(pixels: int, styles: int) -> int:
-    """How many of ``styles`` to render at once in a photo of ``pixels``:
-    at most PASS_PIXELS in all (one style at least), in passes as equal as
-    can be, so that one or two batch shapes serve every pass."""
-    most = max(1, PASS_PIXELS // max(1, pixels))
-    passes = math.ceil(styles / most)
-    return math.ceil(styles / passes)
 
 
 def _deflate_archive(path: str) -> None:

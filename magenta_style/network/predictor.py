@@ -52,9 +52,17 @@ def predictor_view(image: np.ndarray) -> np.ndarray:
                        PREDICTOR_IMAGE_SIZE).numpy()
 
 
+def read_style_image(path: str) -> np.ndarray:
+    """A style image file, read no larger than the predictor needs of it
+    (errors name the file)."""
+    return open_image(path, max_side=_READ_SIDE)
+
+
 def read_style_view(path: str) -> np.ndarray:
-    """The predictor view of an image file (errors name the file)."""
-    return predictor_view(open_image(path, max_side=_READ_SIDE))
+    """The predictor view of an image file, for code that runs the
+    predictor on views itself (StylizationModel.predict_embeddings takes
+    the image and views it)."""
+    return predictor_view(read_style_image(path))
 
 
 @keras.saving.register_keras_serializable(PACKAGE)

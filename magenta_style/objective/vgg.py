@@ -15,7 +15,7 @@ import tensorflow as tf
 
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
-from magenta_style.network.layers import PACKAGE
+from magenta_style.network.serialization import PACKAGE
 
 IMAGENET = "imagenet"
 # Output channels of each VGG-19 convolution layer, by Keras layer name.

@@ -59,12 +59,12 @@ def with_styles(model: StylizationModel, names: Sequence[str],
     return rebuilt(model, names, info, rows, model.predictor)
 
 
-def add_new_styles(model: StylizationModel, names: Sequence[str],
-                   info: Sequence[Mapping],
-                   start_rows: np.ndarray | None = None) -> StylizationModel:
-    """``model`` plus new styles, appended last, with embeddings
-    ``start_rows`` [len(names), D] (default γ = 1, β = 0: to be
-    fine-tuned)."""
+def check_new_style_names(model: StylizationModel, names: Sequence[str]
+                          ) -> None:
+    """Raises unless ``names`` are usable (check_style_name), distinct and
+    not yet styles of ``model``."""
+    for name in names:
+        check_style_name(name)
     clash = [n for n in names if n in model.style_names]
     if clash:
         raise MagentaStyleError(
@@ -73,6 +73,15 @@ def add_new_styles(model: StylizationModel, names: Sequence[str],
             "--rename old=new)")
     if len(set(names)) != len(names):
         raise MagentaStyleError(f"new style names repeat: {list(names)}")
+
+
+def add_new_styles(model: StylizationModel, names: Sequence[str],
+                   info: Sequence[Mapping],
+                   start_rows: np.ndarray | None = None) -> StylizationModel:
+    """``model`` plus new styles, appended last, with embeddings
+    ``start_rows`` [len(names), D] (default γ = 1, β = 0: to be
+    fine-tuned)."""
+    check_new_style_names(model, names)
     if start_rows is None:
         start_rows = np.tile(model.embedding_layout.identity()[None],
                              [len(names), 1])

@@ -1,0 +1,1 @@
+"""Rendering photos: the render plan (what size, how many styles a pass)."""
