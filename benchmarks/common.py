@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-import statistics
-import time
-from typing import Callable
-
 import keras
 import tensorflow as tf
 
-
-def median_seconds(fn: Callable[[], object], runs: int, warmup: int = 1
-                   ) -> float:
-    """Median wall time of ``fn()`` over ``runs`` calls after ``warmup``."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from magenta_style.measurement import median_seconds
 
 
 def matmul_peak_gflops(dtype: tf.DType, n: int = 4096, runs: int = 5) -> float:

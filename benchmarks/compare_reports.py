@@ -1,6 +1,6 @@
 r"""Side-by-side quality of several models from their evaluation reports.
 
-  python benchmarks/compare_reports.py NAME=DIR/report.json [NAME=...]
+  python -m benchmarks.compare_reports NAME=DIR/report.json [NAME=...]
 
 Each report is what ``python -m magenta_style.evaluate`` writes. Prints, per
 model and style, the style-loss ratio (pastiche / photo; lower is more

@@ -1,6 +1,6 @@
 r"""A new style by fine-tuning its embedding vs. a new network from scratch.
 
-  python benchmarks/finetune_vs_scratch.py \
+  python -m benchmarks.finetune_vs_scratch \
       [--base_model DIR | --base_styles starry_night,the_scream --base_steps 400] \
       [--new_style udnie] [--steps_list 50,200,500] [--image_size 128] \
       [--batch_size 4] [--work_dir DIR]
@@ -24,20 +24,14 @@ the script on --base_styles unless --base_model is given (it must not have
 import dataclasses
 import math
 import os
-import sys
 import tempfile
-import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO)
-DATA = os.environ.get("MAGENTA_STYLE_DATA",
-                      os.path.join(os.path.dirname(REPO), "shared", "data"))
+from absl import app, flags
 
-from absl import app, flags  # noqa: E402
-
-from magenta_style import constants  # noqa: E402
-from magenta_style.cli import loss_flags  # noqa: E402
-from magenta_style.training.config import PRECISIONS  # noqa: E402
+from benchmarks import DATA
+from magenta_style import constants
+from magenta_style.cli import loss_flags
+from magenta_style.network.precision import PRECISIONS
 
 flags.DEFINE_string("styles_dir", os.path.join(DATA, "styles"),
                     "Style images (the base styles and --new_style).")
@@ -93,19 +87,6 @@ def evaluate(model, perceptual, grams, photos, row: int) -> dict:
     return {"content": content, "style": style, "total": content + style}
 
 
-def run_to(config, strategy, build_stylizer, style_images, output_dir: str,
-           trainable_styles=None) -> tuple[str, float]:
-    """train() up to ``config.steps`` in total (resuming): path, seconds."""
-    from magenta_style.training.loop import train
-    from magenta_style.training.pipeline import PhotoFolder
-
-    start = time.perf_counter()
-    path = train(config, build_stylizer, style_images,
-                 PhotoFolder(FLAGS.content_dir), output_dir, strategy,
-                 trainable_styles=trainable_styles)
-    return path, time.perf_counter() - start
-
-
 def main(argv):
     del argv
     import keras
@@ -117,10 +98,12 @@ def main(argv):
     from magenta_style.network.model import StylizationModel, load_model
     from magenta_style.objective.losses import PerceptualLoss
     from magenta_style.objective.vgg import load_vgg19
+    from magenta_style.studies.staged import train_to
     from magenta_style.stylebook import table
     from magenta_style.stylebook.table import style_record
     from magenta_style.training import distribute
     from magenta_style.training.config import TrainConfig
+    from magenta_style.training.pipeline import PhotoFolder
 
     tf.get_logger().setLevel("ERROR")  # retracing notes of each new model
     ks = sorted({int(k) for k in FLAGS.steps_list})
@@ -133,6 +116,7 @@ def main(argv):
         precision=FLAGS.precision, loss=loss_flags.loss_config(),
         vgg_weights=FLAGS.vgg_weights)
     strategy = distribute.create_strategy(config)
+    content = PhotoFolder(FLAGS.content_dir)
     work = FLAGS.work_dir or tempfile.mkdtemp(prefix="finetune_vs_scratch-")
     os.makedirs(work, exist_ok=True)
     print(f"work folder: {work}", flush=True)
@@ -150,11 +134,11 @@ def main(argv):
             FLAGS.styles_dir, FLAGS.style_size, FLAGS.base_styles)
         info = [style_record(p, i, "train", FLAGS.base_steps)
                 for p, i in zip(base_paths, base_images)]
-        base_file, base_seconds = run_to(
-            dataclasses.replace(config, steps=FLAGS.base_steps), strategy,
+        base_file, base_seconds = train_to(
+            dataclasses.replace(config, steps=FLAGS.base_steps),
             lambda: StylizationModel(base_names, FLAGS.alpha, info,
                                      FLAGS.architecture),
-            base_images, os.path.join(work, "base"))
+            base_images, content, os.path.join(work, "base"), strategy)
     base = load_model(base_file)
     if FLAGS.new_style in base.style_names:
         raise app.UsageError(f"the base model already has {FLAGS.new_style}; "
@@ -197,9 +181,9 @@ def main(argv):
             if str(k) in recorded:  # measured by an earlier run of this script
                 results[k][arm] = recorded[str(k)]
                 continue
-            path, took = run_to(
+            path, took = train_to(
                 dataclasses.replace(config, steps=k, learning_rate=rate),
-                strategy, build, [new_image], output_dir, rows)
+                build, [new_image], content, output_dir, strategy, rows)
             keras.mixed_precision.set_global_policy("float32")
             seconds[arm] += took
             results[k][arm] = evaluate(load_model(path), perceptual, grams,

@@ -1,6 +1,6 @@
 r"""Inference speed of the Keras model and of each TFLite mode.
 
-  python benchmarks/inference.py [--model DIR] [--sizes 256,512,1024]
+  python -m benchmarks.inference [--model DIR] [--sizes 256,512,1024]
 
 Without --model, random-weight models are used (speed does not depend on the
 weights). Prints median latency (batch 1, 2 threads for TFLite) of Keras in
@@ -12,12 +12,9 @@ profiler in each precision, and its seconds are printed by kind of op
 (benchmarks/op_profile.py).
 """
 
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from absl import app, flags  # noqa: E402
+from absl import app, flags
 
 flags.DEFINE_string("model", None, "Trained model (default: random weights).")
 flags.DEFINE_list("sizes", ["256", "512", "1024"], "Square input sizes.")

@@ -1,6 +1,6 @@
 r"""Which ops lose the precision in full-integer (int8) TFLite?
 
-  python benchmarks/int8_diagnosis.py --model DIR --photos ../shared/data/photos/set14
+  python -m benchmarks.int8_diagnosis --model DIR --photos ../shared/data/photos/set14
 
 Runs TFLite's QuantizationDebugger on the int8 model: for every quantized
 tensor it compares the int8 result with the float result given the same
@@ -8,12 +8,9 @@ tensor it compares the int8 result with the float result given the same
 tensor's quantization step, grouped by op type.
 """
 
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from absl import app, flags  # noqa: E402
+from absl import app, flags
 
 flags.DEFINE_string("model", None, "Trained model folder or .keras file.")
 flags.DEFINE_string("photos", None, "Representative photos.")

@@ -1,6 +1,6 @@
 r"""Do bfloat16 losses track float32? Two identical seeded runs, side by side.
 
-  python benchmarks/precision_curves.py --vgg_weights ../shared/data/vgg19_notop.h5 \
+  python -m benchmarks.precision_curves --vgg_weights ../shared/data/vgg19_notop.h5 \
       --content_dir ../shared/data/photos --styles_dir ../shared/data/styles \
       --output benchmarks/precision_curves.png
 
@@ -9,12 +9,9 @@ batches and style draws; the per-step total loss of both is printed every
 --every steps and plotted.
 """
 
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from absl import app, flags  # noqa: E402
+from absl import app, flags
 
 flags.DEFINE_string("vgg_weights", "imagenet", "VGG-19 weights.")
 flags.DEFINE_string("content_dir", None, "Training photos.")
@@ -34,11 +31,12 @@ def losses_per_step(precision, batches, styles):
     import tensorflow as tf
 
     from magenta_style.network.model import StylizationModel
+    from magenta_style.network.precision import POLICIES
     from magenta_style.objective.losses import PerceptualLoss
     from magenta_style.objective.vgg import load_vgg19
     from magenta_style.training.trainer import StyleTransferTrainer
 
-    keras.mixed_precision.set_global_policy(precision)
+    keras.mixed_precision.set_global_policy(POLICIES[precision])
     keras.utils.set_random_seed(0)
     names, images = styles
     perceptual = PerceptualLoss(load_vgg19(FLAGS.vgg_weights))
@@ -73,14 +71,14 @@ def main(argv):
     stream = examples.batch(FLAGS.batch_size, drop_remainder=True)
     batches = [(b.numpy(), s) for (b, s), _ in zip(stream, range(FLAGS.steps))]
     curves = {p: losses_per_step(p, batches, (names, style_images))
-              for p in ("float32", "mixed_bfloat16")}
+              for p in ("float32", "bfloat16")}
     print(f"{'step':>5} {'float32':>10} {'bfloat16':>10} {'rel diff':>9}")
     for i in range(0, FLAGS.steps, FLAGS.every):
-        a, b = curves["float32"][i], curves["mixed_bfloat16"][i]
+        a, b = curves["float32"][i], curves["bfloat16"][i]
         print(f"{i + 1:>5} {a:>10.3f} {b:>10.3f} {(b - a) / a:>9.2%}")
     tail = slice(-FLAGS.every, None)
     a = sum(curves["float32"][tail]) / FLAGS.every
-    b = sum(curves["mixed_bfloat16"][tail]) / FLAGS.every
+    b = sum(curves["bfloat16"][tail]) / FLAGS.every
     print(f"mean of the last {FLAGS.every} steps: float32 {a:.3f}, "
           f"bfloat16 {b:.3f} ({(b - a) / a:+.2%})")
     plt.figure(figsize=(6, 3.5))

@@ -1,6 +1,6 @@
 r"""Stylizing in bfloat16 against float32: fidelity and speed.
 
-  python benchmarks/precision_inference.py [--model DIR] [--size 512] [--runs 3]
+  python -m benchmarks.precision_inference [--model DIR] [--size 512] [--runs 3]
 
 For every evaluation photo (longer side --size) and every style of the
 model, the PSNR of the bfloat16 pastiche against the float32 one; then the
@@ -12,14 +12,10 @@ bfloat16 arithmetic TensorFlow emulates it, so bfloat16 is then slower.
 
 import os
 import statistics
-import sys
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO)
-DATA = os.environ.get("MAGENTA_STYLE_DATA",
-                      os.path.join(os.path.dirname(REPO), "shared", "data"))
+from absl import app, flags
 
-from absl import app, flags  # noqa: E402
+from benchmarks import DATA
 
 flags.DEFINE_string("model", None, "Model (default: the bundled one).")
 flags.DEFINE_string("photos", os.path.join(DATA, "content"), "Photos.")
@@ -30,9 +26,9 @@ FLAGS = flags.FLAGS
 
 def main(argv):
     del argv
-    from benchmarks.common import format_peaks, median_seconds, peaks
-    from export.fidelity import psnr
+    from benchmarks.common import format_peaks, peaks
     from magenta_style.imaging.folders import sample_images
+    from magenta_style.measurement import median_seconds, psnr
     from magenta_style.network.model import load_model
     from magenta_style.network.precision import cpu_runs_bfloat16
 

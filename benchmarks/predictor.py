@@ -1,6 +1,6 @@
 r"""Cost of the style predictor: FLOPs, parameters, size and latency.
 
-  python benchmarks/predictor.py [--model DIR] [--runs 5]
+  python -m benchmarks.predictor [--model DIR] [--runs 5]
 
 For each backbone depth in --backbones (the VGG-19 layers whose statistics
 the predictor reads) prints the backbone's GFLOP at the predictor's 256²
@@ -13,12 +13,9 @@ benchmark needs no VGG-19 file); --model times the trained predictor's head
 in the first row.
 """
 
-import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from absl import app, flags  # noqa: E402
+from absl import app, flags
 
 flags.DEFINE_string("model", None,
                     "Trained model with a predictor (default: random "

@@ -1,6 +1,6 @@
 r"""Step time of the train tool under each strategy, and of --deterministic.
 
-  python benchmarks/strategies.py [--image_size 128] [--batch_size 4] \
+  python -m benchmarks.strategies [--image_size 128] [--batch_size 4] \
       [--steps 12] [--every 3] [--rounds 2]
 
 Runs ``python -m magenta_style.train`` end to end (real photos, real
@@ -16,11 +16,12 @@ import subprocess
 import sys
 import tempfile
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.environ.get("MAGENTA_STYLE_DATA",
-                      os.path.join(os.path.dirname(REPO), "shared", "data"))
+from absl import app, flags
 
-from absl import app, flags  # noqa: E402
+from benchmarks import DATA
+
+# The checkout, where the worker processes run.
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 flags.DEFINE_integer("image_size", 128, "Training crop side, px.")
 flags.DEFINE_integer("batch_size", 4, "Global batch.")

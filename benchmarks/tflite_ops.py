@@ -1,6 +1,6 @@
 r"""TFLite time of the graph pieces that are not convolutions.
 
-  python benchmarks/tflite_ops.py [--runs 9]
+  python -m benchmarks.tflite_ops [--runs 9]
 
 Converts one-layer models and prints their median latency (2 threads):
 reflection padding as TFLite's MIRROR_PAD against the slices and concat that
@@ -8,12 +8,9 @@ the network traces outside training (layers.mirror_pad), and cropping as
 STRIDED_SLICE against SLICE (layers.crop_to), at the shapes of the network.
 """
 
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from absl import app, flags  # noqa: E402
+from absl import app, flags
 
 flags.DEFINE_integer("runs", 9, "Timed runs per measurement (median).")
 flags.DEFINE_integer("threads", 2, "TFLite interpreter threads.")
@@ -34,8 +31,8 @@ def main(argv):
     import numpy as np
     import tensorflow as tf
 
-    from benchmarks.common import median_seconds
     from export.convert import interpreter
+    from magenta_style.measurement import median_seconds
     from magenta_style.network.geometry import crop_to, mirror_pad
 
     rng = np.random.default_rng(0)

@@ -1,7 +1,7 @@
 r"""Training-step speed: seconds per step, images/s and fraction of peak.
 
-  python benchmarks/train_step.py --vgg_weights ../shared/data/vgg19_notop.h5 \
-      --content_dir ../shared/data/photos [--precision mixed_bfloat16] \
+  python -m benchmarks.train_step --vgg_weights ../shared/data/vgg19_notop.h5 \
+      --content_dir ../shared/data/photos [--precision bfloat16] \
       [--jit] [--profile]
 
 Prints the machine's measured peaks first (4096² matmul and 3×3 convolution,
@@ -13,12 +13,9 @@ configuration is then traced by TensorFlow's profiler, and its seconds per
 step are printed by kind of op (benchmarks/op_profile.py).
 """
 
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from absl import app, flags  # noqa: E402
+from absl import app, flags
 
 flags.DEFINE_string("vgg_weights", "imagenet", "VGG-19 weights.")
 flags.DEFINE_string("content_dir", None, "Photos for the real-data pipeline.")
@@ -26,7 +23,7 @@ flags.DEFINE_string("styles_dir", None, "Style images (default: random).")
 flags.DEFINE_list("sizes", ["256", "128"], "Square crop sizes.")
 flags.DEFINE_list("batches", ["8", "4"], "Batch sizes.")
 flags.DEFINE_integer("steps", 5, "Timed steps per configuration (median).")
-flags.DEFINE_enum("precision", "float32", ["float32", "mixed_bfloat16"],
+flags.DEFINE_enum("precision", "float32", ["float32", "bfloat16"],
                   "Keras dtype policy of the networks.")
 flags.DEFINE_bool("jit", False, "XLA-compile the train step.")
 flags.DEFINE_float("alpha", 1.0, "Transformer width multiplier.")
@@ -51,6 +48,7 @@ def main(argv):
     )
     from benchmarks.op_profile import format_profile, profile_steps
     from magenta_style.network.model import StylizationModel
+    from magenta_style.network.precision import POLICIES
     from magenta_style.objective.losses import PerceptualLoss
     from magenta_style.objective.vgg import load_vgg19
     from magenta_style.training.pipeline import PhotoFolder
@@ -59,9 +57,9 @@ def main(argv):
     found = peaks()
     print(format_peaks(found))
     # The work is convolutions: the bound is the convolution peak.
-    peak = found["conv bfloat16" if FLAGS.precision == "mixed_bfloat16"
+    peak = found["conv bfloat16" if FLAGS.precision == "bfloat16"
                  else "conv float32"]
-    keras.mixed_precision.set_global_policy(FLAGS.precision)
+    keras.mixed_precision.set_global_policy(POLICIES[FLAGS.precision])
 
     perceptual = PerceptualLoss(load_vgg19(FLAGS.vgg_weights))
     rng = np.random.default_rng(0)

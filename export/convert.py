@@ -20,6 +20,7 @@ import tensorflow as tf
 from tensorflow.lite.python import schema_py_generated as schema_fb
 from tensorflow.lite.tools import flatbuffer_utils
 
+from export.contract import MODES
 from magenta_style.errors import MagentaStyleError
 from magenta_style.network.predictor import (
     PREDICTOR_IMAGE_SIZE,
@@ -31,10 +32,6 @@ from magenta_style.network.transformer import (
     OUTPUT_NAME,
 )
 
-SIGNATURE = "serving_default"
-# "mixed": integer convolutions, float normalization (CIN's statistics and
-# affine ops stay float32; their ranges depend on the image and the style).
-MODES = ("float32", "float16", "dynamic", "int8", "mixed")
 _FLOAT_NORMALIZATION_OPS = ("MEAN", "SQUARED_DIFFERENCE", "RSQRT", "SUB",
                             "MUL", "ADD", "LOGISTIC")
 
@@ -88,8 +85,8 @@ def _converter(model: keras.Model, mode: str,
     elif mode in ("int8", "mixed"):
         if representative is None:
             raise MagentaStyleError(
-                f"--quantize {mode} needs representative images "
-                "(--representative_dir)")
+                f"quantization mode {mode} needs representative=... images "
+                "to calibrate", arguments=["representative"])
         converter.representative_dataset = representative
         if mode == "int8":
             converter.target_spec.supported_ops = [

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from typing import Sequence
 
 import numpy as np
 
-from export.convert import SIGNATURE, interpreter, run
+from export.contract import SIGNATURE
+from export.convert import interpreter, run
 from magenta_style.imaging.transforms import center_crop
+from magenta_style.measurement import median_seconds, psnr
 from magenta_style.network.model import StylizationModel
 from magenta_style.network.predictor import (
     PREDICTOR_IMAGE_SIZE,
@@ -17,12 +17,6 @@ from magenta_style.network.predictor import (
     predictor_view,
 )
 from magenta_style.network.transformer import EMBEDDING_INPUT
-
-
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    """Peak signal-to-noise ratio in dB for images in [0, 1] (inf if equal)."""
-    mse = float(np.mean((np.asarray(a, np.float64) - b) ** 2))
-    return float("inf") if mse == 0 else 10.0 * np.log10(1.0 / mse)
 
 
 def report_styles(model: StylizationModel) -> dict[str, dict]:
@@ -66,13 +60,8 @@ def latency(flatbuffer: bytes, embedding: np.ndarray, sizes: Sequence[int],
     for size in sizes:
         content = np.random.default_rng(0).random((1, size, size, 3),
                                                   dtype=np.float32)
-        run(runner, content, embedding[None])
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            run(runner, content, embedding[None])
-            times.append(time.perf_counter() - start)
-        medians[str(size)] = statistics.median(times)
+        medians[str(size)] = median_seconds(
+            lambda: run(runner, content, embedding[None]), runs)
     return medians
 
 
@@ -104,13 +93,7 @@ def predictor_latency(flatbuffer: bytes, runs: int = 5, threads: int = 2
                          ).get_signature_runner(SIGNATURE)
     view = np.random.default_rng(0).random(
         (1, PREDICTOR_IMAGE_SIZE, PREDICTOR_IMAGE_SIZE, 3), dtype=np.float32)
-    runner(**{PREDICTOR_INPUT: view})
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        runner(**{PREDICTOR_INPUT: view})
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_seconds(lambda: runner(**{PREDICTOR_INPUT: view}), runs)
 
 
 def format_table(report: dict) -> str:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from typing import Sequence
 
 import numpy as np
 
+from export.contract import SIGNATURE
 from magenta_style.constants import SIZE_MULTIPLE
 from magenta_style.errors import MagentaStyleError
-from magenta_style.imaging.files import atomic_file, naming_errors
+from magenta_style.imaging.files import atomic_file
 from magenta_style.network.model import NETWORK_KEYS, StylizationModel
 from magenta_style.network.predictor import (
     PREDICTOR_IMAGE_SIZE,
@@ -56,7 +56,7 @@ def build_manifest(model: StylizationModel, quantization: str,
                                                    model.style_info))]
     return {
         "format": FORMAT, "format_version": FORMAT_VERSION,
-        "model_file": MODEL_FILE, "signature": "serving_default",
+        "model_file": MODEL_FILE, "signature": SIGNATURE,
         "quantization": quantization, **model.network,
         "embedding_size": d, "size_multiple": SIZE_MULTIPLE,
         "default_size": list(default_size),
@@ -77,7 +77,7 @@ def predictor_entry(embedding_size: int, quantization: str) -> dict:
     central square of any picture, resized) in, a style embedding out."""
     side = PREDICTOR_IMAGE_SIZE
     return {
-        "model_file": PREDICTOR_FILE, "signature": "serving_default",
+        "model_file": PREDICTOR_FILE, "signature": SIGNATURE,
         "quantization": quantization,
         "inputs": {PREDICTOR_INPUT: {
             "name": PREDICTOR_INPUT, "dtype": "float32",
@@ -177,12 +177,3 @@ def blend_embeddings(embeddings: Sequence[Sequence[float]],
     for e, w in zip(embeddings, weights):
         acc += (float(w) / total) * np.asarray(e, np.float32).astype(np.float64)
     return acc.astype(np.float32)
-
-
-def stage_files(staging: str, files: dict[str, bytes]) -> None:
-    """Writes ``files`` (relative path → bytes) under ``staging``."""
-    for relative, content in files.items():
-        path = os.path.join(staging, relative)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with naming_errors(path), open(path, "wb") as f:
-            f.write(content)

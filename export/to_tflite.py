@@ -14,23 +14,18 @@ Files are staged and renamed into place: a failed export leaves old files.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 
 from absl import flags
 
-from magenta_style import cli
+from export.contract import CALIBRATED_MODES, MODES, predictor_mode
+from magenta_style import cli, constants
 from magenta_style.cli import model_flags
 from magenta_style.errors import MagentaStyleError
-
-CALIBRATED_MODES = ("int8", "mixed")  # need representative photos
 
 flags.DEFINE_string("output_dir", None, "Folder for the exported files.")
 # float16 by default: on a trained model it stays within ~90 dB of Keras at
 # half the size; dynamic (a quarter) loses up to 0.3 at some pixels (README).
-flags.DEFINE_enum("quantize", "float16",
-                  ["float32", "float16", "dynamic", "int8", "mixed"],
+flags.DEFINE_enum("quantize", "float16", list(MODES),
                   "float32; float16 weights; dynamic: int8 weights, float "
                   "activations; int8: full integer; mixed: integer "
                   "convolutions with float normalization.")
@@ -77,45 +72,23 @@ REPORT_FILE = "fidelity_report.json"
 
 
 def sizes(values: list[str], flag: str) -> list[int]:
-    """Positive multiples of 4 from a list flag."""
+    """Square sizes from a list flag: each a multiple of the network's size
+    multiple, at least MIN_IMAGE_SIDE."""
     try:
         result = [int(v) for v in values]
     except ValueError:
         raise MagentaStyleError(f"--{flag} must be integers, got {values}"
                                 ) from None
-    cli.require(all(s >= 16 and s % 4 == 0 for s in result),
-                f"--{flag} must be multiples of 4 >= 16, got {result}")
+    cli.require(all(size_ok(s) for s in result),
+                f"--{flag} must be multiples of {constants.SIZE_MULTIPLE} "
+                f">= {constants.MIN_IMAGE_SIDE}, got {result}")
     return result
 
 
-def publish(staging: str, names: list[str], destination: str) -> None:
-    """Moves staged files/folders into ``destination``, each replaced whole."""
-    for name in names:
-        source = os.path.join(staging, name)
-        target = os.path.join(destination, name)
-        if os.path.isdir(source) and os.path.exists(target):
-            shutil.rmtree(target)
-        os.replace(source, target)
-
-
-def write_export(files: dict[str, bytes], names: list[str],
-                 destination: str) -> None:
-    """Stages ``files`` in ``destination`` and publishes ``names`` there; a
-    failure leaves no folder that was not there before."""
-    from export import manifest
-
-    existed = os.path.isdir(destination)
-    os.makedirs(destination, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".tmp-export-", dir=destination)
-    try:
-        manifest.stage_files(staging, files)
-        publish(staging, names, destination)
-    except BaseException:
-        if not existed:
-            shutil.rmtree(destination, ignore_errors=True)
-        raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+def size_ok(size: int) -> bool:
+    """Whether a square side suits the exported network (pixels)."""
+    return (size >= constants.MIN_IMAGE_SIDE
+            and size % constants.SIZE_MULTIPLE == 0)
 
 
 def fixed_size_manifest(styles_json: dict, size: int) -> dict:
@@ -139,10 +112,8 @@ def main(argv) -> None:
                 "--android_assets needs --output_dir")
     report_sizes = sizes(FLAGS.report_sizes, "report_sizes")
     latency_sizes = sizes(FLAGS.latency_sizes, "latency_sizes")
-    cli.require(FLAGS.default_size >= 16 and FLAGS.default_size % 4 == 0,
-                "--default_size must be a multiple of 4 >= 16")
-    cli.require(FLAGS.web_size >= 16 and FLAGS.web_size % 4 == 0,
-                "--web_size must be a multiple of 4 >= 16")
+    sizes([str(FLAGS.default_size)], "default_size")
+    sizes([str(FLAGS.web_size)], "web_size")
     cli.require(FLAGS.latency_runs >= 1, "--latency_runs must be >= 1")
     for folder in (FLAGS.output_dir, FLAGS.android_assets, FLAGS.web_demo):
         if folder:
@@ -150,19 +121,17 @@ def main(argv) -> None:
 
     from export import convert, fidelity, manifest
     from export.calibration import representative_data
+    from magenta_style.imaging.files import write_files
     from magenta_style.imaging.folders import sample_images
     from magenta_style.network.model import load_model
 
     model = load_model(FLAGS.model, vgg_weights=FLAGS.vgg_weights)
-    from magenta_style.stylebook.style_file import check_fits, read_style_file
-    extra_styles = [read_style_file(p) for p in FLAGS.style_files]
-    names = list(model.style_names)
-    for style in extra_styles:  # checked before the slow conversion
-        check_fits(style, model.embedding_size, model.network)
-        cli.require(style.name not in names,
-                    f"style '{style.name}' of {style.path} is already in "
-                    "the manifest")
-        names.append(style.name)
+    mode_of_predictor = predictor_mode(FLAGS.quantize)
+    styles_json = manifest.build_manifest(model, FLAGS.quantize,
+                                          (FLAGS.default_size,) * 2,
+                                          mode_of_predictor)
+    for path in FLAGS.style_files:  # checked before the slow conversion
+        styles_json = manifest.add_style_file(styles_json, path)
     representative = None
     if FLAGS.representative_dir:
         representative = representative_data(
@@ -171,21 +140,15 @@ def main(argv) -> None:
     eval_dir = FLAGS.eval_dir or FLAGS.representative_dir
     eval_photos = sample_images(eval_dir, FLAGS.eval_count) if eval_dir else []
 
-    predictor_mode = "float32" if FLAGS.quantize == "float32" else "float16"
-    styles_json = manifest.build_manifest(model, FLAGS.quantize,
-                                          (FLAGS.default_size,) * 2,
-                                          predictor_mode)
-    for style in extra_styles:
-        styles_json = manifest.add_style_file(styles_json, style)
     app_files = [manifest.MODEL_FILE, manifest.MANIFEST_FILE]
     if manifest.thumbnails(model):
         app_files.append(manifest.THUMBNAIL_DIR)
     predictor_file = {}
     if model.has_predictor:
-        print(f"converting the style predictor ({predictor_mode}) ...",
+        print(f"converting the style predictor ({mode_of_predictor}) ...",
               flush=True)
         predictor_file = {manifest.PREDICTOR_FILE: convert.convert_predictor(
-            model.predictor, predictor_mode)}
+            model.predictor, mode_of_predictor)}
         app_files.append(manifest.PREDICTOR_FILE)
 
     def app_contents(flatbuffer: bytes, styles: dict) -> dict[str, bytes]:
@@ -211,7 +174,7 @@ def main(argv) -> None:
         if predictor_file:
             lite = predictor_file[manifest.PREDICTOR_FILE]
             report["predictor"] = {
-                "quantization": predictor_mode, "model_bytes": len(lite),
+                "quantization": mode_of_predictor, "model_bytes": len(lite),
                 "latency_s": fidelity.predictor_latency(
                     lite, FLAGS.latency_runs, FLAGS.threads),
                 "fidelity": fidelity.predictor_fidelity(
@@ -219,9 +182,9 @@ def main(argv) -> None:
                 if len(eval_photos) > 1 else None}
         files = {REPORT_FILE: json.dumps(report, indent=1).encode(),
                  **app_contents(flatbuffer, styles_json)}
-        write_export(files, [REPORT_FILE] + app_files, FLAGS.output_dir)
+        write_files(files, [REPORT_FILE] + app_files, FLAGS.output_dir)
         if FLAGS.android_assets:
-            write_export(files, app_files, FLAGS.android_assets)
+            write_files(files, app_files, FLAGS.android_assets)
         print(fidelity.format_table(report))
         print(f"exported to {FLAGS.output_dir}"
               + (f" and {FLAGS.android_assets}" if FLAGS.android_assets
@@ -232,7 +195,7 @@ def main(argv) -> None:
               flush=True)
         web_flatbuffer = convert.convert(model.transformer, FLAGS.quantize,
                                          representative, fixed_size=size)
-        write_export(app_contents(web_flatbuffer,
+        write_files(app_contents(web_flatbuffer,
                                   fixed_size_manifest(styles_json, size)),
                      app_files, FLAGS.web_demo)
         print(f"web demo files written to {FLAGS.web_demo}; try it with: "

@@ -153,6 +153,7 @@ def main(argv) -> None:
     from magenta_style.objective import evaluation
     from magenta_style.objective.losses import PerceptualLoss
     from magenta_style.objective.vgg import load_vgg19
+    from magenta_style.studies import figures
     from magenta_style.training.loop import recorded_loss_config
 
     known = recorded_optima(FLAGS.optimum_from) if FLAGS.optimum_from else {}
@@ -191,11 +192,11 @@ def main(argv) -> None:
     if FLAGS.optimum_photos:
         report["optimum"] = optimum_rows(model, perceptual, paths,
                                          references, grams, known)
-    evaluation.plot_interpolation(report["interpolation"], os.path.join(
+    figures.plot_interpolation(report["interpolation"], os.path.join(
         output_dir, "interpolation.png"))
     n = model.num_styles
     blends = [{i: 0.5, (i + 1) % n: 0.5} for i in range(n)] if n > 1 else []
-    sheet = evaluation.contact_sheet(model, photos, blends)
+    sheet = figures.contact_sheet(model, photos, blends)
     save_image(sheet.astype("float32") / 255.0,
                os.path.join(output_dir, "contact_sheet.png"))
     with atomic_file(os.path.join(output_dir, "report.json")) as tmp, \

@@ -72,38 +72,6 @@ def evenly_spaced(items: list, count: int) -> list:
             .astype(int)]
 
 
-def finetune_curve(model, names, views, start, steps, config, content,
-                   output_dir, measure, enough=None
-                   ) -> tuple[dict, np.ndarray]:
-    """Fine-tunes new rows for ``views`` (from ``start`` rows or identity)
-    up to each of ``steps`` per row: the rows train together for
-    steps × len(views) steps, each row drawn in 1/len(views) of the examples.
-    ``measure(rows)`` scores each stage; the curve stops at the first stage
-    whose score ``enough(score)`` accepts. Returns {step: score} and the last
-    rows."""
-    from magenta_style.network.model import load_model
-    from magenta_style.stylebook import table
-    from magenta_style.training import distribute
-    from magenta_style.training.loop import train
-
-    strategy = distribute.create_strategy(config)
-    info = [{"source": n, "trained_by": "finetune"} for n in names]
-    rows = range(model.num_styles, model.num_styles + len(names))
-    new_rows = start if start is not None else np.tile(
-        model.embedding_layout.identity(), (len(names), 1))
-    curve = {0: measure(new_rows)}
-    for step in steps:
-        if enough is not None and enough(list(curve.values())[-1]):
-            break
-        path = train(dataclasses.replace(config, steps=step * len(names)),
-                     lambda: table.add_new_styles(model, names, info, start),
-                     views, content, output_dir, strategy,
-                     trainable_styles=rows)
-        new_rows = table.table(load_model(path))[rows[0]:]
-        curve[step] = measure(new_rows)
-    return curve, new_rows
-
-
 def main(argv) -> None:
     del argv
     for name in ("paintings_dir", "content_dir", "output_dir"):
@@ -121,6 +89,7 @@ def main(argv) -> None:
     from magenta_style.objective.loss_config import LossConfig
     from magenta_style.objective.losses import PerceptualLoss
     from magenta_style.objective.vgg import load_vgg19
+    from magenta_style.studies import figures, staged
     from magenta_style.training import paintings
     from magenta_style.training.config import TrainConfig
     from magenta_style.training.pipeline import PhotoFolder
@@ -196,7 +165,7 @@ def main(argv) -> None:
         def run(label, start, enough=None):
             print(f"fine-tuning {count} paintings from {label} ...",
                   flush=True)
-            return finetune_curve(
+            return staged.finetune_curve(
                 model, names[:count], views[:count], start, steps,
                 dataclasses.replace(config, learning_rate=rates[label]),
                 content, os.path.join(output_dir, f"finetune_{label}"),
@@ -240,7 +209,7 @@ def main(argv) -> None:
     labels = ["painting (held out)"] + (
         ["predicted", f"fine-tuned {steps[-1]}"] if finetuned is not None
         else ["predicted"]) * 2
-    sheet = evaluation.image_grid(sheet_rows, labels)
+    sheet = figures.image_grid(sheet_rows, labels)
     save_image(sheet.astype("float32") / 255.0,
                os.path.join(output_dir, "predictor_sheet.jpg"))
     with atomic_file(os.path.join(output_dir, "predictor_report.json")) as tmp, \

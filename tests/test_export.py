@@ -17,10 +17,10 @@ from conftest import (
 )
 
 from export import convert, manifest
-from export.fidelity import psnr
 from magenta_style.imaging.folders import load_style_images
 from magenta_style.imaging.images import open_image
 from magenta_style.imaging.transforms import center_crop
+from magenta_style.measurement import psnr
 from magenta_style.network.model import StylizationModel, load_model
 from magenta_style.objective.losses import PerceptualLoss
 from magenta_style.stylebook.table import style_record

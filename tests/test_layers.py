@@ -1,7 +1,6 @@
 """Layer math against NumPy references, and Keras serialization."""
 
 import os
-import zipfile
 
 import keras
 import numpy as np
@@ -19,7 +18,7 @@ from magenta_style.network.geometry import (
     SpaceToDepth,
     mirror_pad,
 )
-from magenta_style.network.model import StylizationModel, load_model
+from magenta_style.network.model import load_model
 from magenta_style.network.normalization import (
     ConditionalInstanceNormalization,
 )

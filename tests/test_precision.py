@@ -6,13 +6,11 @@ import os
 import numpy as np
 from conftest import CONTENT_DIR, run_cli
 
-from export.fidelity import psnr
 from magenta_style.imaging.images import open_image
+from magenta_style.measurement import psnr
+from magenta_style.network import precision
 from magenta_style.network.model import load_model
-from magenta_style.network.precision import (
-    cpu_runs_bfloat16,
-    inference_precision,
-)
+from magenta_style.training.config import TrainConfig
 
 
 def test_bfloat16_pastiches_match_float32():
@@ -29,9 +27,27 @@ def test_bfloat16_pastiches_match_float32():
     assert max(scores) < 90.0  # it did compute in another precision
 
 
-def test_auto_follows_the_cpu_and_the_cli_says_which(tmp_path):
-    expected = "bfloat16" if cpu_runs_bfloat16() else "float32"
-    assert inference_precision("auto") == expected
+CPUINFO = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f {extra}\n"
+
+
+def test_auto_is_bfloat16_only_where_the_cpu_has_it(tmp_path, monkeypatch):
+    for extra, expected in (("", "float32"), ("avx512_bf16", "bfloat16"),
+                            ("amx_bf16 amx_tile", "bfloat16"),
+                            ("avx512_bf16x", "float32")):
+        cpuinfo = tmp_path / f"cpuinfo{len(extra)}"
+        cpuinfo.write_text(CPUINFO.format(extra=extra))
+        monkeypatch.setattr(precision, "_CPUINFO", str(cpuinfo))
+        assert precision.resolve_precision("auto") == expected, extra
+
+
+def test_runs_recorded_with_keras_policy_names_still_read():
+    config = TrainConfig.from_dict({"precision": "mixed_bfloat16"})
+    assert config.precision == "bfloat16"
+    assert precision.POLICIES[config.precision] == "mixed_bfloat16"
+
+
+def test_the_cli_says_which_precision_auto_chose(tmp_path):
+    expected = precision.resolve_precision("auto")
     process = run_cli("magenta_style.stylize", "--content",
                       os.path.join(CONTENT_DIR, "chicago.jpg"), "--styles",
                       "udnie", "--max_size", "64", "--output_dir",

@@ -9,8 +9,8 @@ from magenta_style.network.model import StylizationModel
 from magenta_style.network.normalization import (
     ConditionalInstanceNormalization,
 )
-from magenta_style.rendering import plan as plan_module
 from magenta_style.network.transformer import build_transformer, transformer_flops
+from magenta_style.rendering import plan as plan_module
 
 
 # mobile: the 9×9×3×C first and 9×9×C×3 last kernels become 5×5×12×C and

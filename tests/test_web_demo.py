@@ -2,7 +2,8 @@
 
 Exports the bundled model with --web_demo, serves the page with those files on
 127.0.0.1 and drives it with web_demo/tests/e2e.mjs (Playwright and Debian's
-chromium). .ci/run installs both; where either is missing the test is skipped.
+chromium). .ci/run installs both; where either is missing the tests fail and
+say what to install.
 """
 
 import functools
@@ -19,9 +20,9 @@ from conftest import CONTENT_DIR, REPO, VGG_WEIGHTS, run_cli
 from PIL import Image
 
 from export import manifest
-from export.fidelity import psnr
 from magenta_style.imaging.images import open_image, to_uint8
 from magenta_style.imaging.transforms import center_crop
+from magenta_style.measurement import psnr
 from magenta_style.network.model import load_model
 
 WEB = os.path.join(REPO, "web_demo")
@@ -30,11 +31,21 @@ PAGE_FILES = ("index.html", "style.css", "js", "node_modules")
 SIZE = 512  # export.to_tflite's default --web_size
 MIN_PSNR_DB = 40.0
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("node") is None or not os.path.exists(CHROMIUM)
-    or not os.path.isdir(os.path.join(WEB, "node_modules", "playwright-core")),
-    reason="needs node, Debian's chromium and `npm ci` in web_demo "
-           "(.ci/run installs them)")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def browser_tools():
+    """Fails (never skips) where the browser or the page's packages are
+    missing: a test whose tool is missing must not pass in CI."""
+    missing = [what for what, there in (
+        ("node", shutil.which("node") is not None),
+        (f"Debian's chromium at {CHROMIUM}", os.path.exists(CHROMIUM)),
+        ("web_demo/node_modules (npm ci in web_demo)", os.path.isdir(
+            os.path.join(WEB, "node_modules", "playwright-core"))))
+        if not there]
+    if missing:
+        pytest.fail(f"the web page test needs {', '.join(missing)} "
+                    "(.ci/run installs them)")
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

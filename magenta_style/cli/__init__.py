@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 import tempfile
 from typing import Callable
@@ -32,7 +33,7 @@ def run(main: Callable[[list[str]], None]) -> None:
             tf_startup.start()
             main(argv)
         except MagentaStyleError as error:
-            fail(str(error))
+            fail(flag_message(error))
         except KeyboardInterrupt:
             fail("interrupted", code=130)
         except MemoryError:
@@ -47,6 +48,23 @@ def run(main: Callable[[list[str]], None]) -> None:
             os._exit(1)
 
     app.run(guarded, flags_parser=_parse_flags)
+
+
+# Library arguments whose command-line flag has another name.
+FLAG_OF_ARGUMENT = {"path": "model", "weights": "vgg_weights",
+                    "max_side": "max_size",
+                    "representative": "representative_dir", "name": "as"}
+
+
+def flag_message(error: MagentaStyleError) -> str:
+    """The error's message with each library argument it names
+    (``name=``) written as the running command's flag, where it has one."""
+    message = str(error)
+    for argument in error.arguments:
+        flag = FLAG_OF_ARGUMENT.get(argument, argument)
+        if flag in flags.FLAGS:
+            message = re.sub(rf"\b{argument}=", f"--{flag}=", message)
+    return message
 
 
 def entry_point(main: Callable[[list[str]], None]) -> Callable[[], None]:

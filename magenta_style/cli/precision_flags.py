@@ -3,8 +3,11 @@ computes in (network.precision)."""
 
 from absl import flags
 
-flags.DEFINE_enum("precision", "auto", ["auto", "float32", "bfloat16"],
+from magenta_style.network.precision import PRECISIONS
+
+flags.DEFINE_enum("precision", "auto", list(PRECISIONS),
                   "What the network computes in. auto: bfloat16 on CPUs with "
                   "AVX-512 BF16 or AMX (50-58 dB from float32, 1.6x faster "
-                  "on AVX-512 BF16; benchmarks/RESULTS.md), float32 "
-                  "elsewhere (where bfloat16 is emulated, slower).")
+                  "on AVX-512 BF16; benchmarks/RESULTS.md) and on GPUs from "
+                  "Ampere on, float16 on older GPUs, float32 elsewhere "
+                  "(where bfloat16 is emulated, slower).")

@@ -10,9 +10,9 @@ from absl import flags
 
 from magenta_style import constants
 from magenta_style.cli import loss_flags
+from magenta_style.network.precision import PRECISIONS
 from magenta_style.training.config import (
     OPTIMIZERS,
-    PRECISIONS,
     STRATEGIES,
     TrainConfig,
 )
@@ -59,10 +59,12 @@ flags.DEFINE_bool("deterministic", False,
                   "(tf.config.experimental.enable_op_determinism; slower: "
                   "benchmarks/RESULTS.md).")
 flags.DEFINE_enum("precision", "auto", list(PRECISIONS),
-                  "Keras dtype policy while training. auto: mixed_bfloat16 on "
-                  "TPUs, Ampere or newer GPUs and CPUs with AVX-512 BF16 or "
-                  "AMX; mixed_float16 (with loss scaling) on older GPUs; "
-                  "float32 otherwise. The saved model is float32 either way.")
+                  "What training computes in (Keras mixed precision for "
+                  "bfloat16 and float16, with float32 weights). auto: "
+                  "bfloat16 on TPUs, Ampere or newer GPUs and CPUs with "
+                  "AVX-512 BF16 or AMX; float16 (with loss scaling) on older "
+                  "GPUs; float32 otherwise. The saved model is float32 "
+                  "either way.")
 flags.DEFINE_enum("strategy", "auto", list(STRATEGIES),
                   "tf.distribute strategy. auto: mirrored with more than one "
                   "GPU (or --cpu_replicas > 1), else default (one device); "

@@ -65,3 +65,34 @@ def naming_errors(path: str, tmp: str | None = None) -> Iterator[None]:
         if error.errno is None or not unnamed:
             raise
         raise OSError(error.errno, error.strerror, path) from None
+
+
+def write_files(files: dict[str, bytes], names: list[str],
+                destination: str) -> None:
+    """Writes ``files`` (relative path → bytes) in a staging folder inside
+    ``destination``, then moves each of ``names`` (files or folders, each
+    replaced whole) into place; a failure leaves the old ones, and no
+    ``destination`` that was not there before. The moves are one rename
+    each: a reader may see some names new and others old."""
+    existed = os.path.isdir(destination)
+    os.makedirs(destination, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".tmp-", dir=destination)
+    try:
+        for relative, content in files.items():
+            path = os.path.join(staging, relative)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with naming_errors(os.path.join(destination, relative), staging), \
+                    open(path, "wb") as f:
+                f.write(content)
+        for name in names:
+            source, target = (os.path.join(staging, name),
+                              os.path.join(destination, name))
+            if os.path.isdir(source) and os.path.exists(target):
+                shutil.rmtree(target)
+            os.replace(source, target)
+    except BaseException:
+        if not existed:
+            shutil.rmtree(destination, ignore_errors=True)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

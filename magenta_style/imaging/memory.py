@@ -67,13 +67,14 @@ def styles_that_fit(network: Mapping[str, object], size: tuple[int, int],
             return count
     pixels = available / stylize_bytes(network, 1, 1)
     side = int(max(size) * math.sqrt(pixels / (width * height)))
-    fits = (f"a longer side of at most {side} pixels would fit (--max_size "
+    fits = (f"a longer side of at most {side} pixels would fit (max_side="
             f"{side})" if side >= constants.MIN_IMAGE_SIDE
             else "no useful size fits")
     raise MagentaStyleError(
         f"image {path} at {width}x{height} needs about "
         f"{_gb(stylize_bytes(network, width, height))} of memory to stylize "
-        f"but {_gb(available)} is available: {fits}")
+        f"but {_gb(available)} is available: {fits}",
+        arguments=["max_side"])
 
 
 def _gb(count: float) -> str:

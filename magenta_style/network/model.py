@@ -21,9 +21,9 @@ from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.files import atomic_file
 from magenta_style.network.precision import (
-    INFERENCE_POLICIES,
+    POLICIES,
     copy_with_policy,
-    inference_precision,
+    resolve_precision,
 )
 from magenta_style.network.predictor import StylePredictor, predictor_view
 from magenta_style.network.serialization import PACKAGE
@@ -266,17 +266,11 @@ def _deflate_archive(path: str) -> None:
             archive.writestr(info, data)
 
 
-def float32_copy(model: StylizationModel) -> StylizationModel:
-    """The same model built under the float32 policy, for saving and export
-    (a model trained under a mixed policy has float32 weights already)."""
-    return _policy_copy(model, "float32")
-
-
 def at_precision(model: StylizationModel, precision: str
                  ) -> StylizationModel:
-    """The model computing in ``precision`` ("float32", "bfloat16" or
-    "auto", as in load_model): itself if it already does, else a copy."""
-    policy = INFERENCE_POLICIES[inference_precision(precision)]
+    """The model computing in ``precision`` (network.precision.PRECISIONS):
+    itself if it already does, else a copy."""
+    policy = POLICIES[resolve_precision(precision)]
     if model.dtype_policy.name == policy:
         return model
     return _policy_copy(model, policy)
@@ -360,7 +354,8 @@ def load_model(path: str | None = None, precision: str = "float32",
     if path is None:
         if not os.path.isfile(constants.DEFAULT_MODEL):
             raise MagentaStyleError(
-                "this installation has no bundled default model; pass --model")
+                "this installation has no bundled default model; give the "
+                "model's path=...", arguments=["path"])
         path = constants.DEFAULT_MODEL
     filename = model_file(path)
     try:

@@ -60,7 +60,7 @@ def load_content(path: str, image_size: int,
     image = open_image(path, max_side=image_size)
     h, w = image.shape[:2]
     if (width, height) != (w, h) and log:
-        log(f"content image {path} is larger than --image_size {image_size}: "
+        log(f"content image {path} is larger than image_size={image_size}: "
             f"downscaled to {w}x{h}")
     return image
 

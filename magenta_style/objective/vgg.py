@@ -49,8 +49,9 @@ def load_vgg19(weights: str = IMAGENET) -> keras.Model:
         if weights == IMAGENET:
             raise MagentaStyleError(
                 "could not download the VGG-19 ImageNet weights "
-                f"({str(error).splitlines()[0]}); without network access pass "
-                "--vgg_weights PATH to a local vgg19 notop .h5 file") from None
+                f"({str(error).splitlines()[0]}); without network access give "
+                "weights=PATH of a local vgg19 notop .h5 file",
+                arguments=["weights"]) from None
         raise MagentaStyleError(
             f"cannot load VGG-19 weights from {weights}: "
             f"{str(error).splitlines()[0]}") from None

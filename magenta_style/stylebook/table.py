@@ -69,8 +69,7 @@ def check_new_style_names(model: StylizationModel, names: Sequence[str]
     if clash:
         raise MagentaStyleError(
             f"the model already has style(s) {', '.join(clash)}; rename the "
-            "image(s) or the existing style (python -m magenta_style.styles "
-            "--rename old=new)")
+            "image(s) or the existing style")
     if len(set(names)) != len(names):
         raise MagentaStyleError(f"new style names repeat: {list(names)}")
 
@@ -161,7 +160,7 @@ def import_style(model: StylizationModel, style: StyleFile,
     if name in model.style_names:
         raise MagentaStyleError(
             f"the model already has a style '{name}'; import it under another "
-            "name (--as NEWNAME)")
+            "name=...", arguments=["name"])
     info = {k: style.metadata[k] for k in INFO_KEYS if k in style.metadata}
     if style.path:
         info["imported_from"] = os.path.basename(style.path)

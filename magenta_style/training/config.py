@@ -12,13 +12,12 @@ from typing import Any, Mapping
 
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
+from magenta_style.network.precision import LEGACY_NAMES, PRECISIONS
 from magenta_style.objective.loss_config import LossConfig
 
 # Where the steps run (see training.distribute): "auto" is MirroredStrategy
 # when more than one GPU (or --cpu_replicas > 1) is visible, else "default".
 STRATEGIES = ("auto", "default", "mirrored", "multi_worker", "tpu")
-# Keras dtype policies; "auto" picks by hardware (training.distribute).
-PRECISIONS = ("auto", "float32", "mixed_bfloat16", "mixed_float16")
 OPTIMIZERS = ("adam", "sgd")
 
 # Fields that decide what a run computes: a run folder resumes only with the
@@ -39,7 +38,7 @@ class TrainConfig:
     checkpoint_every: int = constants.DEFAULT_CHECKPOINT_EVERY  # steps
     seed: int = 0
     deterministic: bool = False  # TensorFlow op determinism (slower)
-    precision: str = "auto"
+    precision: str = "auto"  # network.precision: PRECISIONS
     strategy: str = "auto"
     cpu_replicas: int = 1  # logical CPU devices for "mirrored" without GPUs
     tpu: str = ""  # TPU name or grpc:// address; "" = the local TPU VM
@@ -78,6 +77,9 @@ class TrainConfig:
     def from_dict(cls, values: Mapping[str, Any]) -> "TrainConfig":
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in values.items() if k in known}
+        if "precision" in values:
+            values["precision"] = LEGACY_NAMES.get(values["precision"],
+                                                   values["precision"])
         if "loss" in values:
             values["loss"] = LossConfig.from_dict(values["loss"])
         return cls(**values)

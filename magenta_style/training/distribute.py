@@ -1,4 +1,4 @@
-"""Where training runs: tf.distribute strategies, the chief, the precision.
+"""Where training runs: tf.distribute strategies and the chief.
 
 ``create_strategy`` must run before anything else touches TensorFlow's
 runtime: splitting the CPU into logical devices and joining a multi-worker
@@ -15,11 +15,7 @@ import os
 import tensorflow as tf
 
 from magenta_style.errors import MagentaStyleError
-from magenta_style.network.precision import cpu_runs_bfloat16
 from magenta_style.training.config import TrainConfig
-
-# GPUs from Ampere (compute capability 8.0) on compute in bfloat16.
-_BFLOAT16_GPU_CAPABILITY = (8, 0)
 
 
 def create_strategy(config: TrainConfig) -> tf.distribute.Strategy:
@@ -122,24 +118,3 @@ def worker_label(strategy: tf.distribute.Strategy) -> str:
     resolver = strategy.cluster_resolver
     return (f"{resolver.task_type} {resolver.task_id} of "
             f"{num_workers(strategy)}")
-
-
-def resolve_precision(requested: str,
-                      strategy: tf.distribute.Strategy) -> str:
-    """The Keras dtype policy for ``requested`` ("auto": by hardware).
-
-    auto: bfloat16 on TPUs, on GPUs of compute capability ≥ 8.0 and on CPUs
-    with AVX-512 BF16 or AMX; float16 (with loss scaling) on older GPUs;
-    float32 otherwise. CPU flags are read on Linux only.
-    """
-    if requested != "auto":
-        return requested
-    if isinstance(strategy, tf.distribute.TPUStrategy):
-        return "mixed_bfloat16"
-    gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        capability = tf.config.experimental.get_device_details(gpus[0]).get(
-            "compute_capability", (0, 0))
-        return ("mixed_bfloat16" if tuple(capability) >= _BFLOAT16_GPU_CAPABILITY
-                else "mixed_float16")
-    return "mixed_bfloat16" if cpu_runs_bfloat16() else "float32"

@@ -31,8 +31,8 @@ from magenta_style.imaging.files import atomic_file
 from magenta_style.network.model import (
     StylizationModel,
     at_precision,
-    float32_copy,
 )
+from magenta_style.network.precision import POLICIES, resolve_precision
 from magenta_style.objective.loss_config import LossConfig
 from magenta_style.objective.losses import PerceptualLoss
 from magenta_style.objective.vgg import load_vgg19
@@ -128,14 +128,13 @@ def distill(config: TrainConfig, build_student: Callable[[], DistillationStudent
     with the teacher's styles and predictor in its own embedding space.
     ``bank`` [R, D_t] holds the teacher embeddings to learn, its first
     ``table_rows`` the teacher's table. As ``train`` otherwise."""
-    precision = distribute.resolve_precision(config.precision, strategy)
+    precision = resolve_precision(config.precision, strategy)
 
     def make_trainer(student, perceptual):
         del perceptual  # the pixel loss needs no loss network
         return DistillationTrainer(
-            student, at_precision(
-                teacher, "bfloat16" if precision == "mixed_bfloat16"
-                else "float32"), bank, config.batch_size,
+            student, at_precision(teacher, precision), bank,
+            config.batch_size,
             drawn_rows(table_rows, len(bank)), config.seed)
 
     def identity(student):
@@ -167,8 +166,8 @@ def _run(config: TrainConfig, build_stylizer: Callable[[], StylizationModel],
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
-    precision = distribute.resolve_precision(config.precision, strategy)
-    keras.mixed_precision.set_global_policy(precision)
+    precision = resolve_precision(config.precision, strategy)
+    keras.mixed_precision.set_global_policy(POLICIES[precision])
     chief = distribute.is_chief(strategy)
     where = distribute.worker_label(strategy)
     print(f"strategy: {distribute.strategy_name(strategy)}, "
@@ -211,7 +210,7 @@ def _run(config: TrainConfig, build_stylizer: Callable[[], StylizationModel],
     if not chief:
         return ""
     path = os.path.join(output_dir, constants.MODEL_FILENAME)
-    float32_copy(saved(stylizer)).save_atomic(path)
+    at_precision(saved(stylizer), "float32").save_atomic(path)
     return path
 
 
@@ -296,7 +295,8 @@ def _check_workers_agree(strategy: tf.distribute.Strategy, step: int) -> None:
     if not np.array_equal(total, replicas * local.numpy()):
         raise MagentaStyleError(
             f"the workers resumed at different steps (this one at {step}): "
-            "give every worker the same --output_dir on a shared file system")
+            "give every worker the same output_dir=... on a shared file "
+            "system", arguments=["output_dir"])
 
 
 def read_run_record(folder: str) -> dict | None:
@@ -329,8 +329,8 @@ def check_resume(output_dir: str, config: TrainConfig, identity: dict,
         if changed:
             raise MagentaStyleError(
                 f"{output_dir} holds a run with different "
-                f"{', '.join(changed)}; use a new --output_dir or the same "
-                "settings to resume")
+                f"{', '.join(changed)}; use a new output_dir=... or the same "
+                "settings to resume", arguments=["output_dir"])
     if write:
         os.makedirs(output_dir, exist_ok=True)
         path = os.path.join(output_dir, constants.TRAIN_CONFIG_FILENAME)
