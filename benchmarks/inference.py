@@ -12,8 +12,6 @@ profiler in each precision, and its seconds are printed by kind of op
 (benchmarks/op_profile.py).
 """
 
-
-
 from absl import app, flags
 
 flags.DEFINE_string("model", None, "Trained model (default: random weights).")
@@ -39,14 +37,10 @@ def main(argv):
     del argv
     import numpy as np
 
-    from benchmarks.common import (
-        format_peaks,
-        median_seconds,
-        peaks,
-        transformer_gflops,
-    )
+    from benchmarks.common import format_peaks, peaks, transformer_gflops
     from benchmarks.op_profile import format_profile, profile_steps
-    from export import convert
+    from export import contract, convert
+    from magenta_style.measurement import median_seconds
     from magenta_style.network.model import (
         StylizationModel,
         at_precision,
@@ -99,7 +93,7 @@ def main(argv):
         for mode in FLAGS.modes:
             runner = convert.interpreter(
                 convert.convert(model.transformer, mode, representative(model)),
-                FLAGS.threads).get_signature_runner(convert.SIGNATURE)
+                FLAGS.threads).get_signature_runner(contract.SIGNATURE)
             times = []
             for s in sizes:
                 x = rng.random((1, s, s, 3), np.float32)

@@ -8,8 +8,6 @@ tensor it compares the int8 result with the float result given the same
 tensor's quantization step, grouped by op type.
 """
 
-
-
 from absl import app, flags
 
 flags.DEFINE_string("model", None, "Trained model folder or .keras file.")

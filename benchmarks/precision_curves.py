@@ -9,8 +9,6 @@ batches and style draws; the per-step total loss of both is printed every
 --every steps and plotted.
 """
 
-
-
 from absl import app, flags
 
 flags.DEFINE_string("vgg_weights", "imagenet", "VGG-19 weights.")

@@ -8,8 +8,6 @@ the network traces outside training (layers.mirror_pad), and cropping as
 STRIDED_SLICE against SLICE (layers.crop_to), at the shapes of the network.
 """
 
-
-
 from absl import app, flags
 
 flags.DEFINE_integer("runs", 9, "Timed runs per measurement (median).")

@@ -13,8 +13,6 @@ configuration is then traced by TensorFlow's profiler, and its seconds per
 step are printed by kind of op (benchmarks/op_profile.py).
 """
 
-
-
 from absl import app, flags
 
 flags.DEFINE_string("vgg_weights", "imagenet", "VGG-19 weights.")

@@ -8,6 +8,10 @@ SIGNATURE = "serving_default"
 # "mixed": integer convolutions, float normalization (CIN's statistics and
 # affine ops stay float32; their ranges depend on the image and the style).
 MODES = ("float32", "float16", "dynamic", "int8", "mixed")
+# Smallest square side (px) of an export's fidelity and latency reports:
+# the network runs from there (its largest mirror pad is 4 px), and tests
+# time it small.
+MIN_REPORT_SIDE = 16
 # Modes whose activation ranges are calibrated on representative photos.
 CALIBRATED_MODES = ("int8", "mixed")
 

@@ -17,7 +17,12 @@ import json
 
 from absl import flags
 
-from export.contract import CALIBRATED_MODES, MODES, predictor_mode
+from export.contract import (
+    CALIBRATED_MODES,
+    MIN_REPORT_SIDE,
+    MODES,
+    predictor_mode,
+)
 from magenta_style import cli, constants
 from magenta_style.cli import model_flags
 from magenta_style.errors import MagentaStyleError
@@ -73,22 +78,17 @@ REPORT_FILE = "fidelity_report.json"
 
 def sizes(values: list[str], flag: str) -> list[int]:
     """Square sizes from a list flag: each a multiple of the network's size
-    multiple, at least MIN_IMAGE_SIDE."""
+    multiple, at least MIN_REPORT_SIDE."""
     try:
         result = [int(v) for v in values]
     except ValueError:
         raise MagentaStyleError(f"--{flag} must be integers, got {values}"
                                 ) from None
-    cli.require(all(size_ok(s) for s in result),
+    cli.require(all(s >= MIN_REPORT_SIDE and s % constants.SIZE_MULTIPLE == 0
+                    for s in result),
                 f"--{flag} must be multiples of {constants.SIZE_MULTIPLE} "
-                f">= {constants.MIN_IMAGE_SIDE}, got {result}")
+                f">= {MIN_REPORT_SIDE}, got {result}")
     return result
-
-
-def size_ok(size: int) -> bool:
-    """Whether a square side suits the exported network (pixels)."""
-    return (size >= constants.MIN_IMAGE_SIDE
-            and size % constants.SIZE_MULTIPLE == 0)
 
 
 def fixed_size_manifest(styles_json: dict, size: int) -> dict:

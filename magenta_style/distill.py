@@ -4,8 +4,9 @@ r"""Distills a trained model into a smaller, faster network, resumably.
       [--teacher MODEL] [--paintings_dir DIR] [--architecture mobile] \
       [--alpha 0.25] [--steps N ...]
 
-The student learns to reproduce the teacher's pastiches (a pixel loss, no
-VGG-19 in the step) for the teacher's table styles, its predicted styles of
+The student learns to reproduce the teacher's pastiches (the perceptual loss
+with the teacher's pastiche as style target, and a pixel loss) for the
+teacher's table styles, its predicted styles of
 the paintings in --paintings_dir (every --holdout_every-th held out, as in
 train_predictor) and of the content photos, and blends of them. It is
 written as a model of its own (OUTPUT_DIR/model.keras) with the teacher's

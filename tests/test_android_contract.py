@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from conftest import FLOAT32_TFLITE_ERROR, REPO
 
-from export import convert, manifest
+from export import contract, convert, manifest
 from magenta_style.errors import MagentaStyleError
 from magenta_style.network.model import StylizationModel, attach_predictor
 from magenta_style.network.predictor import (
@@ -176,7 +176,7 @@ def test_style_files_fit_on_both_sides_alike(exported, jvm, style_files):
 def test_tflite_on_jvm_inputs_matches_keras(model, jvm):
     flatbuffer = convert.convert(model.transformer, "float32")
     runner = convert.interpreter(flatbuffer).get_signature_runner(
-        convert.SIGNATURE)
+        contract.SIGNATURE)
     pixels = jvm["pixels"]
     content = np.asarray(pixels["tensor"], np.float32).reshape(
         1, pixels["height"], pixels["width"], 3)

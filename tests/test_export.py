@@ -16,7 +16,7 @@ from conftest import (
     run_cli,
 )
 
-from export import convert, manifest
+from export import contract, convert, manifest
 from magenta_style.imaging.folders import load_style_images
 from magenta_style.imaging.images import open_image
 from magenta_style.imaging.transforms import center_crop
@@ -81,7 +81,7 @@ def exported(model):
     """Each mode's flatbuffer, converted once."""
     return {mode: convert.convert(model.transformer, mode,
                                   representative(model))
-            for mode in convert.MODES}
+            for mode in contract.MODES}
 
 
 @pytest.fixture(scope="module")
@@ -99,13 +99,13 @@ def embeddings(model, tmp_path_factory):
 
 def lite_and_keras(flatbuffer, model, photo, size, embedding):
     runner = convert.interpreter(flatbuffer).get_signature_runner(
-        convert.SIGNATURE)
+        contract.SIGNATURE)
     content = tf.image.resize(photo, size).numpy()[None]
     return (convert.run(runner, content, embedding[None]),
             model.transformer([content, embedding[None]]).numpy())
 
 
-@pytest.mark.parametrize("mode", convert.MODES)
+@pytest.mark.parametrize("mode", contract.MODES)
 def test_only_builtin_ops_and_named_signature(exported, mode):
     flatbuffer = exported[mode]
     ops = convert.op_names(flatbuffer)
@@ -115,7 +115,7 @@ def test_only_builtin_ops_and_named_signature(exported, mode):
     # MIRROR_PAD kernel (layers.mirror_pad).
     assert "MIRROR_PAD" not in ops
     interpreter = convert.interpreter(flatbuffer)
-    assert interpreter.get_signature_list() == {convert.SIGNATURE: {
+    assert interpreter.get_signature_list() == {contract.SIGNATURE: {
         "inputs": ["content", "style_embedding"], "outputs": ["stylized"]}}
     content = [d for d in interpreter.get_input_details()
                if "content" in d["name"]][0]

@@ -309,7 +309,7 @@ def test_to_tflite_appends_style_files(model, model_dir, tmp_path):
     process = run_cli("export.to_tflite", "--model", str(model_dir),
                       "--output_dir", str(tmp_path / "out2"),
                       "--style_files", str(ink))
-    assert_one_line_error(process, "'ink'", "already in the manifest")
+    assert_one_line_error(process, "'ink'", "the manifest already has a style")
     assert not (tmp_path / "out2" / "model.tflite").exists()
 
 

@@ -126,8 +126,9 @@ class ImageFile:
         with _reading(self.path):
             image = self._image
             if image.format == "JPEG" and size != self.size:
-                turned = tuple(image.size) != tuple(self.size)
-                image.draft("RGB", size[::-1] if turned else size)
+                # Decoded at the smallest 1/2^k scale that keeps both sides
+                # at least the longer side asked for, then resized.
+                image.draft("RGB", (max(size), max(size)))
             image = ImageOps.exif_transpose(image)
             image.load()
             if image.size != size:

@@ -124,16 +124,15 @@ def distill(config: TrainConfig, build_student: Callable[[], DistillationStudent
             content, output_dir: str, strategy: tf.distribute.Strategy,
             validation: PhotoFolder | None = None) -> str:
     """Trains (or resumes) a student network on a teacher's pastiches
-    (training.distillation) and writes OUTPUT_DIR/model.keras: the student
+    (training.distillation: the perceptual loss against them, and pixels) and writes OUTPUT_DIR/model.keras: the student
     with the teacher's styles and predictor in its own embedding space.
     ``bank`` [R, D_t] holds the teacher embeddings to learn, its first
     ``table_rows`` the teacher's table. As ``train`` otherwise."""
     precision = resolve_precision(config.precision, strategy)
 
     def make_trainer(student, perceptual):
-        del perceptual  # the pixel loss needs no loss network
         return DistillationTrainer(
-            student, at_precision(teacher, precision), bank,
+            student, at_precision(teacher, precision), perceptual, bank,
             config.batch_size,
             drawn_rows(table_rows, len(bank)), config.seed)
 
@@ -147,8 +146,7 @@ def distill(config: TrainConfig, build_student: Callable[[], DistillationStudent
 
     return _run(config, build_student, make_trainer, identity, content,
                 output_dir, strategy, validation,
-                saved=lambda student: distilled_model(student, teacher),
-                loss_network=False)
+                saved=lambda student: distilled_model(student, teacher))
 
 
 def _run(config: TrainConfig, build_stylizer: Callable[[], StylizationModel],
@@ -157,11 +155,10 @@ def _run(config: TrainConfig, build_stylizer: Callable[[], StylizationModel],
          identity: Callable[[StylizationModel], dict], content,
          output_dir: str, strategy: tf.distribute.Strategy,
          validation: PhotoFolder | None,
-         saved: Callable[[keras.Model], StylizationModel] = lambda s: s,
-         loss_network: bool = True) -> str:
+         saved: Callable[[keras.Model], StylizationModel] = lambda s: s
+         ) -> str:
     """The run every trainer shares: scope, resume, fit, the saved model
-    (``saved`` of what trained). Without ``loss_network`` the trainer is
-    given no PerceptualLoss (None) and VGG-19 is not loaded."""
+    (``saved`` of what trained)."""
     _check_batch(config.batch_size, strategy.num_replicas_in_sync)
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
@@ -181,7 +178,7 @@ def _run(config: TrainConfig, build_stylizer: Callable[[], StylizationModel],
             stylizer = build_stylizer()
             check_resume(output_dir, config, identity(stylizer), write=chief)
             perceptual = PerceptualLoss(load_vgg19(config.vgg_weights),
-                                        config.loss) if loss_network else None
+                                        config.loss)
             trainer = make_trainer(stylizer, perceptual)
             trainer.compile(optimizer=_optimizer(config))
             initial_epoch = restore_latest_checkpoint(
