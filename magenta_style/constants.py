@@ -111,6 +111,13 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif",
                     ".tiff")
 IMAGE_KINDS = "jpg/png/webp/gif/bmp/tiff"  # IMAGE_EXTENSIONS, for messages
 
-# The multi-style model shipped with the package (see README "Default model").
-DEFAULT_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                             "pretrained", "default.keras")
+# The models shipped with the package, by the name every --model takes
+# (README "The bundled models"): "full", the paper's network at full width,
+# and "fast", the mobile network at alpha 0.25 distilled from it.
+PRETRAINED_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                              "pretrained")
+BUNDLED_MODELS = {name: os.path.join(PRETRAINED_DIR, f"{name}.keras")
+                  for name in ("full", "fast")}
+# The bundled model used where none is named.
+DEFAULT_MODEL_NAME = "full"
+DEFAULT_MODEL = BUNDLED_MODELS[DEFAULT_MODEL_NAME]

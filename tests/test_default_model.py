@@ -148,7 +148,7 @@ def test_predicting_without_the_vgg_weights_is_one_line(tmp_path):
 
 
 def test_bundled_model_and_an_old_style_file_give_the_stored_pastiches(model):
-    """default.keras and a .style.json written before the package layout
+    """full.keras (saved as default.keras) and a .style.json written before the package layout
     changed (tests/data, made with the code of that time) still load and
     render the stored pixels (within one level of 255: CPUs round apart).
     The pastiches were rendered again when the bundled network was trained

@@ -323,7 +323,15 @@ def _as_batch(images: np.ndarray) -> np.ndarray:
 
 
 def model_file(path: str) -> str:
-    """The .keras file of a model given as that file or its training folder."""
+    """The .keras file of a model given as that file, its training folder or
+    the name of a bundled model (constants.BUNDLED_MODELS; a file or folder
+    of that name in the working directory comes first)."""
+    if path in constants.BUNDLED_MODELS and not os.path.exists(path):
+        path = constants.BUNDLED_MODELS[path]
+        if not os.path.isfile(path):
+            raise MagentaStyleError(
+                f"this installation has no bundled model {path}")
+        return path
     if os.path.isdir(path):
         candidate = os.path.join(path, constants.MODEL_FILENAME)
         if not os.path.isfile(candidate):
@@ -345,19 +353,18 @@ def load_model(path: str | None = None, precision: str = "float32",
                vgg_weights: str = IMAGENET) -> StylizationModel:
     """Loads a StylizationModel from its .keras file or training folder.
 
-    Without ``path``, loads the default model shipped with the package.
+    Without ``path``, loads the default bundled model
+    (constants.DEFAULT_MODEL_NAME); ``path`` may name a bundled model.
     ``precision`` is what it computes in: "float32", "bfloat16" (the weights
     stay float32; fidelity in benchmarks/RESULTS.md) or "auto" (bfloat16
     where the CPU runs it natively). A style predictor's VGG-19 backbone is
     not in the file: it is loaded from ``vgg_weights`` when first used.
     """
-    if path is None:
-        if not os.path.isfile(constants.DEFAULT_MODEL):
-            raise MagentaStyleError(
-                "this installation has no bundled default model; give the "
-                "model's path=...", arguments=["path"])
-        path = constants.DEFAULT_MODEL
-    filename = model_file(path)
+    if path is None and not os.path.isfile(constants.DEFAULT_MODEL):
+        raise MagentaStyleError(
+            "this installation has no bundled default model; give the "
+            "model's path=...", arguments=["path"])
+    filename = model_file(path or constants.DEFAULT_MODEL)
     try:
         model = keras.saving.load_model(filename, compile=False)
     except Exception as error:  # Keras raises several types for bad files

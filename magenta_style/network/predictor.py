@@ -197,6 +197,11 @@ class StylePredictor(keras.Model):
         """Takes ``other``'s weights, backbone (if loaded) and weights source,
         so that it predicts the same embeddings."""
         self.set_weights(other.get_weights())
+        self.share_backbone(other)
+
+    def share_backbone(self, other: "StylePredictor") -> None:
+        """Takes ``other``'s backbone (if loaded) and weights source; the
+        head stays its own."""
         self.vgg_weights = other.vgg_weights
         if other._backbone.value is not None:
             self.set_backbone(other._backbone.value[0])

@@ -277,5 +277,5 @@ def distilled_model(student: DistillationStudent,
         target.to_embedding.set_weights([
             (kernel.astype(np.float64) @ matrix).astype(np.float32),
             student.embedding_map.apply_to(bias[None])[0].astype(np.float32)])
-        target.vgg_weights = source.vgg_weights
+        target.share_backbone(source)
     return model
