@@ -5,7 +5,9 @@ r"""Exports a trained model to TFLite with its style manifest and a report.
       [--android_assets android_demo/app/src/main/assets] \
       [--style_files a.style.json,b.style.json] [--web_demo web_demo]
 
-Writes model.tflite, styles.json (+ thumbnails/) and fidelity_report.json.
+Without --model it exports the bundled fast network
+(constants.DEVICE_MODEL_NAME). Writes model.tflite, styles.json
+(+ thumbnails/) and fidelity_report.json.
 --web_demo writes a second model.tflite, fixed at --web_size² (LiteRT.js runs
 no resizable inputs), with its styles.json and thumbnails for the web page.
 Files are staged and renamed into place: a failed export leaves old files.
@@ -125,7 +127,8 @@ def main(argv) -> None:
     from magenta_style.imaging.folders import sample_images
     from magenta_style.network.model import load_model
 
-    model = load_model(FLAGS.model, vgg_weights=FLAGS.vgg_weights)
+    model = load_model(FLAGS.model or constants.DEVICE_MODEL_NAME,
+                       vgg_weights=FLAGS.vgg_weights)
     mode_of_predictor = predictor_mode(FLAGS.quantize)
     styles_json = manifest.build_manifest(model, FLAGS.quantize,
                                           (FLAGS.default_size,) * 2,

@@ -121,3 +121,7 @@ BUNDLED_MODELS = {name: os.path.join(PRETRAINED_DIR, f"{name}.keras")
 # The bundled model used where none is named.
 DEFAULT_MODEL_NAME = "full"
 DEFAULT_MODEL = BUNDLED_MODELS[DEFAULT_MODEL_NAME]
+# The bundled model that export.to_tflite exports where none is named (the
+# Android assets and the web page): a phone or browser renders it in real
+# time (README "The bundled models").
+DEVICE_MODEL_NAME = "fast"

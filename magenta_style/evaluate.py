@@ -149,7 +149,11 @@ def main(argv) -> None:
         list_images,
     )
     from magenta_style.imaging.images import open_image, save_image
-    from magenta_style.network.model import StylizationModel, load_model
+    from magenta_style.network.model import (
+        StylizationModel,
+        load_model,
+        model_file,
+    )
     from magenta_style.objective import evaluation
     from magenta_style.objective.losses import PerceptualLoss
     from magenta_style.objective.vgg import load_vgg19
@@ -166,7 +170,7 @@ def main(argv) -> None:
         list_images(FLAGS.content_dir),
         lambda p: open_image(p, max_side=FLAGS.size))
     cli.require(bool(paths), f"no readable image in {FLAGS.content_dir}")
-    loss = recorded_loss_config(FLAGS.model)
+    loss = recorded_loss_config(FLAGS.model and model_file(FLAGS.model))
     print("loss: " + ("as recorded by the model's training run" if loss
                       else "the default weights and layers"), flush=True)
     perceptual = PerceptualLoss(load_vgg19(FLAGS.vgg_weights),
@@ -181,7 +185,7 @@ def main(argv) -> None:
     print(f"evaluating {model.num_styles} styles on {len(photos)} photos ...",
           flush=True)
     report = {
-        "model": os.path.abspath(FLAGS.model or constants.DEFAULT_MODEL),
+        "model": os.path.abspath(model_file(FLAGS.model or constants.DEFAULT_MODEL_NAME)),
         "photos": [
             os.path.basename(p) for p in paths], "size": FLAGS.size,
         "styles": evaluation.style_table(model, untrained, perceptual, grams,

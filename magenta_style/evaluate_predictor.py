@@ -83,7 +83,7 @@ def main(argv) -> None:
     from magenta_style.imaging.files import atomic_file
     from magenta_style.imaging.folders import decode_each, list_images
     from magenta_style.imaging.images import open_image, save_image
-    from magenta_style.network.model import load_model
+    from magenta_style.network.model import load_model, model_file
     from magenta_style.network.predictor import read_style_view
     from magenta_style.objective import evaluation
     from magenta_style.objective.loss_config import LossConfig
@@ -123,7 +123,7 @@ def main(argv) -> None:
               f"{result['photo_style']:8.3f}  ratio {rows[-1]['ratio']:.3f}"
               f"  content {result['content']:.3f}", flush=True)
     report = {
-        "model": os.path.abspath(FLAGS.model or constants.DEFAULT_MODEL),
+        "model": os.path.abspath(model_file(FLAGS.model or constants.DEFAULT_MODEL_NAME)),
         "photos": [os.path.basename(p) for p in photo_paths],
         "size": FLAGS.size, "paintings": rows,
         "median_ratio": float(np.median([r["ratio"] for r in rows])),

@@ -12,5 +12,6 @@ flags.DEFINE_string("model", None,
                     "Trained model: a training output folder, its .keras "
                     "file, or a bundled model by name: 'full' (the paper's "
                     "network) or 'fast' (4x faster, distilled from it). "
-                    f"Default: {constants.DEFAULT_MODEL_NAME}. Never "
-                    "modified.")
+                    f"Default: {constants.DEFAULT_MODEL_NAME} "
+                    f"({constants.DEVICE_MODEL_NAME} for the TFLite export). "
+                    "Never modified.")
