@@ -23,6 +23,7 @@ setup(
         "ai-edge-litert",  # the TFLite interpreter (tf.lite.Interpreter is deprecated)
         "numpy",
         "pillow",
+        "pypng",  # streams a PNG row by row (Pillow writes whole images only)
         "absl-py",
         "matplotlib",  # plots of the evaluation and benchmark reports
         "scipy",  # a well-kept L-BFGS(-B) for the optimization method (gatys.py)

@@ -18,7 +18,7 @@ import os
 
 from absl import app, flags
 
-from benchmarks import DATA
+from benchmarks import DATA, cpu_model
 
 flags.DEFINE_string("full", None, "The full network (default: the bundled "
                     "model).")
@@ -39,17 +39,6 @@ flags.DEFINE_integer("threads", 2, "Threads of onnxruntime and LiteRT.")
 FLAGS = flags.FLAGS
 
 PEER_STYLES = 26  # the peer network's style_weights input
-
-
-def cpu_model() -> str:
-    """The CPU's model name (Linux /proc/cpuinfo) and its core count."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            names = [line.split(":", 1)[1].strip() for line in f
-                     if line.startswith("model name")]
-    except OSError:
-        names = []
-    return f"{names[0] if names else 'unknown CPU'}, {os.cpu_count()} cores"
 
 
 def peer_runner(threads: int):

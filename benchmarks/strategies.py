@@ -18,7 +18,7 @@ import tempfile
 
 from absl import app, flags
 
-from benchmarks import DATA
+from benchmarks import DATA, cpu_model
 
 # The checkout, where the worker processes run.
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -37,14 +37,6 @@ CONFIGURATIONS = {
                                  "--cpu_replicas", "2"],
     "default, --deterministic": ["--strategy", "default", "--deterministic"],
 }
-
-
-def cpu_model() -> str:
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return "unknown CPU"
 
 
 def seconds_per_step(flags_: list[str], work: str) -> tuple[list[float], str]:
@@ -82,7 +74,7 @@ def main(argv):
             print(f"round {round_ + 1}: {name}: "
                   f"{', '.join(f'{r:.2f}' for r in found)} s/step", flush=True)
     base = statistics.median(rates["default"])
-    print(f"\n{cpu_model()}, {os.cpu_count()} cores; {FLAGS.image_size}² "
+    print(f"\n{cpu_model()}; {FLAGS.image_size}² "
           f"crops, global batch {FLAGS.batch_size}, precision {precision}; "
           f"medians of {FLAGS.rounds} interleaved rounds\n")
     print("| configuration | s/step (median) | vs default |")

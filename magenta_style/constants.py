@@ -118,6 +118,10 @@ PRETRAINED_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                               "pretrained")
 BUNDLED_MODELS = {name: os.path.join(PRETRAINED_DIR, f"{name}.keras")
                   for name in ("full", "fast")}
+# Memory (GB) a whole-image render of stylize may take before the photo goes
+# to tiles (rendering.tiles), which stay near 1 GB plus 4 bytes a pixel:
+# 8000×6000 took 5.7 GB whole and 1.07 GB in tiles (fast network, one style).
+RENDER_MEMORY_GB = 3.0
 # The bundled model used where none is named.
 DEFAULT_MODEL_NAME = "full"
 DEFAULT_MODEL = BUNDLED_MODELS[DEFAULT_MODEL_NAME]

@@ -49,6 +49,18 @@ flags.DEFINE_integer("max_size", 1024,
                      "Shrink photos whose longer side exceeds this (pixels); "
                      "0 keeps the original size (a photo too large for the "
                      "memory is refused, with the size that would fit).")
+flags.DEFINE_bool("tiled", False,
+                  "Render layer by layer in tiles of rows, with the whole "
+                  "photo's normalization statistics (the same pastiche in "
+                  "bounded memory), even where the photo fits whole; "
+                  "automatic where it does not.")
+flags.DEFINE_float("max_memory", constants.RENDER_MEMORY_GB,
+                   "Memory (GB) a whole-image render may take; a photo that "
+                   "needs more is rendered in tiles. 0: all that is "
+                   "available.", lower_bound=0.0)
+flags.DEFINE_string("scratch_dir", None,
+                    "Folder for the feature files of tiled renders "
+                    "(default: the system's temporary folder).")
 flags.DEFINE_enum("format", "png", ["png", "jpg", "webp"], "Output format.")
 flags.DEFINE_bool("preserve_colors", False,
                   "Keep each photo's colours: the pastiche's luminance with "
@@ -130,9 +142,11 @@ def main(argv) -> None:
     output_dir = cli.writable_dir(FLAGS.output_dir)
 
     from magenta_style.imaging.color import preserve_colors
-    from magenta_style.imaging.images import ImageFile, save_image
+    from magenta_style.imaging.images import ImageFile, save_image, save_rows
     from magenta_style.network.model import load_model
     from magenta_style.rendering.plan import plan_render
+    from magenta_style.network.predictor import READ_SIDE
+    from magenta_style.rendering.tiles import pastiche_rows
 
     model = load_model(FLAGS.model, FLAGS.precision, FLAGS.vgg_weights)
     print(f"precision: {model.transformer.dtype_policy.compute_dtype}",
@@ -147,8 +161,11 @@ def main(argv) -> None:
         try:
             with ImageFile(path) as photo:
                 plan = plan_render(photo.size, FLAGS.max_size or None,
-                                   model.network, len(styles), path)
-                image = photo.read(plan.size)
+                                   model.network, len(styles), path,
+                                   tiled=FLAGS.tiled,
+                                   budget=int(FLAGS.max_memory * 1e9) or None)
+                image = (photo.row_reader(plan.size) if plan.tiled
+                         else photo.read(plan.size))
         except MagentaStyleError as error:
             if len(files) == 1:
                 raise
@@ -156,14 +173,27 @@ def main(argv) -> None:
             skipped.append(os.path.basename(path))
             continue
         stem = os.path.splitext(os.path.basename(path))[0]
-        pastiches = model.stylize_styles(image, styles, FLAGS.strength,
-                                         per_pass=plan.styles_per_pass)
-        for label, pastiche in zip(labels, pastiches):
-            if FLAGS.preserve_colors:
-                pastiche = preserve_colors(image, pastiche)
-            save_image(pastiche, os.path.join(
-                output_dir, f"{stem}_{label}.{FLAGS.format}"))
-            written += 1
+
+        def output(label: str) -> str:
+            return os.path.join(output_dir, f"{stem}_{label}.{FLAGS.format}")
+
+        if plan.tiled:
+            embeddings = model.target_embeddings(
+                image.preview(READ_SIDE), styles, FLAGS.strength)
+            for label, embedding in zip(labels, embeddings):
+                save_rows(pastiche_rows(model.transformer, image, embedding,
+                                        FLAGS.preserve_colors,
+                                        FLAGS.scratch_dir),
+                          plan.size, output(label))
+                written += 1
+        else:
+            pastiches = model.stylize_styles(image, styles, FLAGS.strength,
+                                             per_pass=plan.styles_per_pass)
+            for label, pastiche in zip(labels, pastiches):
+                if FLAGS.preserve_colors:
+                    pastiche = preserve_colors(image, pastiche)
+                save_image(pastiche, output(label))
+                written += 1
         passes = ("" if plan.styles_per_pass >= len(styles)
                   else f", {plan.styles_per_pass} at a time")
         print(f"[{number}/{len(files)}] {os.path.basename(path)} "

@@ -1,11 +1,25 @@
-"""Tiled rendering: windows with the whole image's statistics give the
-whole-image pass, for both architectures, at image sizes that are not
-multiples of the windows or of the network's size multiple."""
+"""Tiled rendering: the network layer by layer over row tiles, with the
+whole image's statistics, gives the whole-image pass, for both
+architectures, at sizes that are not multiples of the tiles or of the
+network's size multiple; its feature files are removed. Big images: read
+past Pillow's bomb limit only at full size, written as streamed rows."""
+
+import os
 
 import keras
 import numpy as np
 import pytest
+from conftest import CONTENT_DIR, assert_one_line_error, run_cli
+from PIL import Image
 
+from magenta_style.errors import MagentaStyleError
+from magenta_style.imaging.images import (
+    ImageFile,
+    save_image,
+    save_rows,
+    to_uint8,
+)
+from magenta_style.measurement import psnr
 from magenta_style.network.model import StylizationModel
 from magenta_style.rendering import tiles
 from magenta_style.stylebook import table
@@ -20,47 +34,103 @@ def styled_model(architecture: str, rng) -> StylizationModel:
     return model
 
 
-@pytest.mark.parametrize("architecture", ["paper", "mobile"])
-def test_windows_with_measured_statistics_are_the_whole_pass(architecture,
-                                                             rng):
+@pytest.mark.parametrize("architecture,in_memory", [
+    ("paper", False), ("mobile", False), ("mobile", True)])
+def test_tiles_with_the_images_statistics_are_the_whole_pass(
+        architecture, in_memory, rng, tmp_path, monkeypatch):
+    monkeypatch.setattr(tiles, "TILE_VALUES", 4000)  # many tiles per layer
+    if not in_memory:
+        monkeypatch.setattr(tiles, "IN_MEMORY_BYTES", 0)  # in files
     model = styled_model(architecture, rng)
     image = (rng.random((70, 101, 3)) * 255).astype(np.uint8)
     embedding = table.table(model)[1]
     whole = model.transformer([image[None].astype(np.float32) / 255,
                                embedding[None]]).numpy()[0]
-    grid = tiles.window_grid(70, 101, 24, tiles.halo(model.transformer))
-    assert (len(grid), len(grid[0])) == (3, 5)
-    every = [w for row in grid for w in row]
-    statistics = tiles.measure_statistics(model.transformer, image,
-                                          embedding, every)
-    assert len(statistics) == 16  # every CIN layer
-    bands = list(tiles.render_windows(model.transformer, image, embedding,
-                                      statistics, grid))
-    assert [top for top, _ in bands] == [0, 24, 48]
-    tiled = np.concatenate([band for _, band in bands])
-    assert tiled.shape == whole.shape
-    np.testing.assert_allclose(tiled, whole, atol=5e-5)
-    # A window's own statistics are not the image's: naive tiling differs.
-    own = tiles.measure_statistics(model.transformer, image, embedding,
-                                   every[:1])
-    naive = np.concatenate([b for _, b in tiles.render_windows(
-        model.transformer, image, embedding, own, grid)])
-    assert np.abs(naive - whole).mean() > 1e-3
+    reads = []
+
+    def read_rows(start, stop):
+        reads.append((start, stop))
+        return image[start:stop]
+
+    parts = list(tiles.render_tiled(model.transformer, read_rows, 70, 101,
+                                    embedding, str(tmp_path)))
+    tiled = np.concatenate(parts)
+    assert len(parts) > 1 and tiled.shape == whole.shape
+    np.testing.assert_allclose(tiled, whole, atol=2e-5)
+    assert max(stop - start for start, stop in reads) < 70  # never whole
+    assert os.listdir(tmp_path) == []
 
 
-def test_halo_covers_the_receptive_field(rng):
-    model = styled_model("paper", rng)
-    margin = tiles.halo(model.transformer)
-    assert margin % 4 == 0
-    # One window of a core 4 px too little halo no longer computes it.
-    inner = tiles.Extent(256 - margin + 4, 256 + 64 + margin - 4, 1024)
-    rows, _ = tiles._output_extents(model.transformer, inner, inner)
-    assert rows.start > 256 or rows.stop < 256 + 64
+def test_a_tiles_own_statistics_would_show_seams(rng, tmp_path):
+    """What the exact statistics avoid: the top and bottom halves rendered
+    alone differ from the whole pass, most at the border between them."""
+    model = styled_model("mobile", rng)
+    image = (rng.random((64, 64, 3)) * 255).astype(np.uint8)
+    embedding = table.table(model)[0]
+    whole = np.concatenate(list(tiles.render_tiled(
+        model.transformer, lambda a, b: image[a:b], 64, 64, embedding,
+        str(tmp_path))))
+    halves = [np.concatenate(list(tiles.render_tiled(
+        model.transformer, lambda a, b, part=part: part[a:b], 32, 64,
+        embedding, str(tmp_path)))) for part in (image[:32], image[32:])]
+    assert np.abs(np.concatenate(halves) - whole).mean() > 1e-3
 
 
-def test_sampled_windows_spread_over_rows_and_columns():
-    grid = tiles.window_grid(400, 640, 80, 8)  # 5 rows of 8 windows
-    picked = tiles.sample_windows(grid, 8)
-    assert len({w.core for w in picked}) == 8
-    assert {w.core[0] for w in picked} == {r[0].core[0] for r in grid}
-    assert len({w.core[1] for w in picked}) >= 6
+def test_mirrored_indices_match_numpys_reflect():
+    index = np.arange(-3, 12)
+    expected = np.pad(np.arange(9), 3, mode="reflect")
+    np.testing.assert_array_equal(tiles.mirrored(index, 9), expected)
+
+
+def test_stylize_tiled_writes_the_whole_pass_pastiche(tmp_path):
+    """The command's tiled path (float32) against its whole-image path, on
+    a real photo and the bundled model, with the photo's colours kept."""
+    outputs = {}
+    for mode in ("whole", "tiled"):
+        process = run_cli(
+            "magenta_style.stylize", "--content",
+            os.path.join(CONTENT_DIR, "golden_gate.jpg"), "--output_dir",
+            str(tmp_path / mode), "--styles", "the_scream", "--max_size",
+            "200", "--precision", "float32", "--preserve_colors",
+            "--scratch_dir", str(tmp_path), *(["--tiled"] * (mode == "tiled")))
+        assert process.returncode == 0, process.stderr[-2000:]
+        outputs[mode] = np.asarray(Image.open(
+            tmp_path / mode / "golden_gate_the_scream.png"), np.float32) / 255
+    assert "in tiles" in process.stdout
+    assert psnr(outputs["tiled"], outputs["whole"]) >= 60
+    assert [p for p in os.listdir(tmp_path) if p.endswith(".features")] == []
+
+
+def test_stylize_tiled_without_room_for_features_is_one_line(tmp_path):
+    process = run_cli(
+        "magenta_style.stylize", "--content",
+        os.path.join(CONTENT_DIR, "golden_gate.jpg"), "--output_dir",
+        str(tmp_path / "out"), "--styles", "the_scream", "--max_size", "200",
+        "--tiled", "--scratch_dir", str(tmp_path / "missing"))
+    assert_one_line_error(process, "--scratch_dir", "missing")
+    assert not (tmp_path / "out" / "golden_gate_the_scream.png").exists()
+
+
+def test_pixels_past_the_bomb_limit_are_decoded_only_at_full_size(
+        tmp_path, monkeypatch):
+    path = str(tmp_path / "big.png")
+    pixels = (np.arange(64 * 48 * 3) % 251).astype(np.uint8).reshape(48, 64, 3)
+    Image.fromarray(pixels).save(path)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # 3,072 is "big"
+    with ImageFile(path) as photo:
+        assert photo.oversized and photo.size == (64, 48)
+        rows = photo.row_reader()
+        np.testing.assert_array_equal(to_uint8(rows(10, 20)), pixels[10:20])
+        with pytest.raises(MagentaStyleError, match="decompression-bomb"):
+            photo.read((48, 36))
+    assert Image.MAX_IMAGE_PIXELS == 1000  # the limit is back
+
+
+def test_rows_streamed_to_png_are_the_image(tmp_path, rng):
+    image = rng.random((37, 29, 3)).astype(np.float32)
+    save_rows(iter([image[:10], image[10:11], image[11:]]), (29, 37),
+              str(tmp_path / "rows.png"))
+    save_image(image, str(tmp_path / "whole.jpg"))
+    read = np.asarray(Image.open(tmp_path / "rows.png"))
+    np.testing.assert_array_equal(read, to_uint8(image))
+    assert Image.open(tmp_path / "whole.jpg").size == (29, 37)

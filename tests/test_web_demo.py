@@ -20,6 +20,7 @@ from conftest import CONTENT_DIR, REPO, VGG_WEIGHTS, run_cli
 from PIL import Image
 
 from export import manifest
+from magenta_style import constants
 from magenta_style.imaging.images import open_image, to_uint8
 from magenta_style.imaging.transforms import center_crop
 from magenta_style.measurement import psnr
@@ -109,7 +110,7 @@ def test_page_blend_matches_keras(server, tmp_path):
     photo = to_uint8(center_crop(open_image(os.path.join(
         CONTENT_DIR, "chicago.jpg")), SIZE).numpy())
     Image.fromarray(photo).save(photo_path)
-    model = load_model()
+    model = load_model(constants.DEVICE_MODEL_NAME)  # what the export took
     first, last = model.style_names[0], model.style_names[-1]
     pixels = tmp_path / "pastiche.rgba"
 

@@ -52,6 +52,7 @@ def run(main: Callable[[list[str]], None]) -> None:
 
 # Library arguments whose command-line flag has another name.
 FLAG_OF_ARGUMENT = {"path": "model", "weights": "vgg_weights",
+                    "folder": "scratch_dir",
                     "max_side": "max_size",
                     "representative": "representative_dir", "name": "as"}
 

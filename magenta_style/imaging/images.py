@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import io
-from typing import Iterator
+import os
+from typing import Iterable, Iterator
 
 import numpy as np
+import png
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from magenta_style import constants
@@ -97,16 +99,37 @@ def check_image_size(size: tuple[int, int], path: str,
         f"shorter side must be at least {constants.MIN_IMAGE_SIDE} pixels")
 
 
+@contextlib.contextmanager
+def _pixel_limit_lifted() -> Iterator[None]:
+    """Pillow's decompression-bomb limit (Image.MAX_IMAGE_PIXELS) off."""
+    limit = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
+
+
 class ImageFile:
     """An image file opened once: its upright size from the header
-    (``size``), then its pixels at a size of the caller's choice (``read``).
-    A context manager; errors name the file."""
+    (``size``), then its pixels at a size of the caller's choice (``read``,
+    or ``row_reader`` for tiles of rows). A context manager; errors name the
+    file.
+
+    An image of more pixels than Pillow's decompression-bomb limit
+    (Image.MAX_IMAGE_PIXELS) has its header read like any other, but is
+    decoded only at its stored size, which the caller asked for; a smaller
+    size of it is refused, as Pillow refuses it.
+    """
 
     def __init__(self, path: str):
         self.path = path
-        with _reading(path):
+        with _reading(path), _pixel_limit_lifted():
             self._image = Image.open(path)
             self.size = _upright_size(self._image)
+        limit = Image.MAX_IMAGE_PIXELS
+        self.oversized = limit is not None and \
+            self.size[0] * self.size[1] > limit
 
     def __enter__(self) -> "ImageFile":
         return self
@@ -121,23 +144,67 @@ class ImageFile:
         have a shorter side of MIN_IMAGE_SIDE or more (check_image_size);
         ``enlarge_to`` then enlarges it so its shorter side is at least that.
         A JPEG much larger than ``size`` is decoded at a reduced scale."""
+        return _to_rgb_array(self._decoded(size, enlarge_to))
+
+    def row_reader(self, size: tuple[int, int] | None = None
+                   ) -> "ImageRows":
+        """As ``read``, but rows on demand: the decoded image stays in
+        Pillow's 8-bit form (about 4 bytes per pixel), not whole as floats."""
+        return ImageRows(self._decoded(size, None))
+
+    def _decoded(self, size: tuple[int, int] | None,
+                 enlarge_to: int | None) -> Image.Image:
+        """The decoded Pillow image at ``size`` (see ``read``)."""
         size = tuple(size or self.size)
         check_image_size(size, self.path, self.size)
-        with _reading(self.path):
+        if self.oversized and size != self.size:
+            raise MagentaStyleError(
+                f"image {self.path} is {self.size[0]}x{self.size[1]} "
+                f"pixels, more than Pillow's decompression-bomb limit of "
+                f"{Image.MAX_IMAGE_PIXELS}: it is decoded only to be "
+                "rendered at its full size")
+        lifted = _pixel_limit_lifted() if self.oversized \
+            else contextlib.nullcontext()
+        with _reading(self.path), lifted:
             image = self._image
             if image.format == "JPEG" and size != self.size:
                 # Decoded at the smallest 1/2^k scale that keeps both sides
                 # at least the longer side asked for, then resized.
                 image.draft("RGB", (max(size), max(size)))
-            image = ImageOps.exif_transpose(image)
-            image.load()
+            # In place: otherwise Pillow returns a copy even of an image it
+            # need not turn (two decoded images of a 400 MP photo).
+            ImageOps.exif_transpose(image, in_place=True)
             if image.size != size:
                 image = image.resize(size, Image.Resampling.LANCZOS)
             if enlarge_to and min(image.size) < enlarge_to:
                 scale = enlarge_to / min(image.size)
                 image = image.resize(_scaled(image.size, scale),
                                      Image.Resampling.BICUBIC)
-            return _to_rgb_array(image)
+            return image
+
+
+class ImageRows:
+    """A decoded image read by rows: ``rows(start, stop)`` (also the call)
+    is float32 RGB [stop - start, W, 3] in [0, 1]; ``preview(max_side)`` a
+    reduced copy of it all."""
+
+    def __init__(self, image: Image.Image):
+        self._image = image
+        self.size = image.size
+
+    def __call__(self, start: int, stop: int) -> np.ndarray:
+        return self.rows(start, stop)
+
+    def rows(self, start: int, stop: int) -> np.ndarray:
+        return _to_rgb_array(self._image.crop((0, start, self.size[0],
+                                               stop)))
+
+    def preview(self, max_side: int) -> np.ndarray:
+        image = self._image
+        size = fitted_size(self.size, max_side)
+        if size != self.size:
+            image = image.resize(size, Image.Resampling.LANCZOS)
+        return _to_rgb_array(image)
 
 
 def open_image(path: str, max_side: int | None = None,
@@ -172,6 +239,25 @@ def thumbnail_jpeg(image: np.ndarray, max_side: int = 128) -> bytes:
     return buffer.getvalue()
 
 
+def save_rows(rows: Iterable[np.ndarray], size: tuple[int, int], path: str
+              ) -> None:
+    """Writes an image given as tiles of rows (float RGB [n, W, 3] in
+    [0, 1], top to bottom; ``size`` is (width, height)) to ``path``
+    atomically. A PNG is streamed (pypng), so only a tile is in memory; other
+    formats (Pillow writes whole images) hold the 8-bit image."""
+    width, height = size
+    with atomic_file(path) as tmp:
+        if os.path.splitext(path)[1].lower() != ".png":
+            Image.fromarray(np.concatenate([to_uint8(r) for r in rows])
+                            ).save(tmp)
+            return
+        writer = png.Writer(width, height, greyscale=False, bitdepth=8,
+                            compression=PNG_COMPRESS_LEVEL)
+        with open(tmp, "wb") as f:
+            writer.write_packed(f, (row.tobytes() for tile in rows
+                                    for row in to_uint8(tile)))
+
+
 def save_image(image: np.ndarray, path: str) -> None:
     """Writes float RGB [H, W, 3] in [0, 1] to ``path`` atomically.
 
@@ -179,6 +265,4 @@ def save_image(image: np.ndarray, path: str) -> None:
     compressed for speed (PNG_COMPRESS_LEVEL), about a tenth larger than
     Pillow's default.
     """
-    with atomic_file(path) as tmp:
-        Image.fromarray(to_uint8(image)).save(
-            tmp, compress_level=PNG_COMPRESS_LEVEL)
+    save_rows([image], (image.shape[1], image.shape[0]), path)

@@ -219,8 +219,7 @@ class StylizationModel(keras.Model):
         """
         styles = range(self.num_styles) if styles is None else styles
         photo = _as_batch(image)
-        targets = self._with_strength(
-            photo, np.stack([self.embedding(s) for s in styles]), strength)
+        targets = self.target_embeddings(photo[0], styles, strength)
         per_pass = per_pass or styles_per_pass(
             photo.shape[1] * photo.shape[2], len(targets))
         return np.concatenate([
@@ -228,6 +227,16 @@ class StylizationModel(keras.Model):
                 np.repeat(photo, len(part), axis=0), part), np.float32)
             for part in np.split(targets, range(per_pass, len(targets),
                                                 per_pass))])
+
+    def target_embeddings(self, photo: np.ndarray, styles: Sequence[Style],
+                          strength: float = 1.0) -> np.ndarray:
+        """The embeddings [len(styles), D] that render ``photo`` [H, W, 3]
+        in ``styles`` at ``strength`` (below 1, towards the photo's own
+        predicted style; a reduced copy of the photo predicts the same
+        within the predictor's resampling)."""
+        return self._with_strength(
+            _as_batch(photo), np.stack([self.embedding(s) for s in styles]),
+            strength)
 
     def _with_strength(self, photos: np.ndarray, targets: np.ndarray,
                        strength: float) -> np.ndarray:

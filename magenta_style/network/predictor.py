@@ -40,7 +40,7 @@ PREDICTOR_INPUT = "style_image"  # name of the exported predictor's input
 # that training starts near the output bias (the base model's mean style).
 OUTPUT_INIT_STDDEV = 1e-3
 # Largest side a style image is read at before its view is taken, px.
-_READ_SIDE = 1024
+READ_SIDE = 1024
 # Added to variances before the square root, on VGG's 0..255-scale features.
 _VARIANCE_EPSILON = 1e-5
 
@@ -55,7 +55,7 @@ def predictor_view(image: np.ndarray) -> np.ndarray:
 def read_style_image(path: str) -> np.ndarray:
     """A style image file, read no larger than the predictor needs of it
     (errors name the file)."""
-    return open_image(path, max_side=_READ_SIDE)
+    return open_image(path, max_side=READ_SIDE)
 
 
 def read_style_view(path: str) -> np.ndarray:

@@ -1,5 +1,6 @@
-"""The render plan: the size a photo is rendered at and how many styles go
-in one batched pass, decided once, from the photo's header (before it is
+"""The render plan: the size a photo is rendered at, how many styles go in
+one batched pass, and whether it is rendered whole or in tiles
+(rendering.tiles), decided once, from the photo's header (before it is
 decoded), the network and the memory this process can still use.
 """
 
@@ -10,7 +11,8 @@ import math
 from typing import Mapping
 
 from magenta_style.imaging.images import check_image_size, fitted_size
-from magenta_style.imaging.memory import styles_that_fit
+from magenta_style.errors import MagentaStyleError
+from magenta_style.imaging.memory import check_tiled_fits, styles_that_fit
 
 # Pixels × styles rendered in one batched pass. On a CPU a batch is faster
 # only for small photos (twelve styles at 128², bfloat16: 0.20 s in passes
@@ -33,11 +35,13 @@ def styles_per_pass(pixels: int, styles: int) -> int:
 class RenderPlan:
     """How one photo is rendered: ``stored`` and ``size`` are (width,
     height) in the file and as rendered; ``styles_per_pass`` styles go in
-    each batched pass."""
+    each batched pass; ``tiled``: one style at a time, layer by layer in
+    tiles of rows (rendering.tiles)."""
 
     stored: tuple[int, int]
     size: tuple[int, int]
     styles_per_pass: int
+    tiled: bool = False
 
     def passes(self, styles: int) -> list[range]:
         """The indices of ``styles`` styles, pass by pass."""
@@ -51,19 +55,28 @@ class RenderPlan:
         text = f"{self.size[0]}x{self.size[1]}"
         if self.size != self.stored:
             text += f" (reduced from {self.stored[0]}x{self.stored[1]})"
-        return text
+        return text + (", in tiles" if self.tiled else "")
 
 
 def plan_render(stored: tuple[int, int], max_side: int | None,
-                network: Mapping[str, object], styles: int, name: str
+                network: Mapping[str, object], styles: int, name: str,
+                tiled: bool = False, budget: int | None = None
                 ) -> RenderPlan:
     """The plan for a photo ``name`` of ``stored`` size (width, height) in
     ``styles`` styles, shrunk to a longer side of ``max_side`` (None: as
-    stored), for a model's ``network``. Raises MagentaStyleError for a photo
-    too small (check_image_size) or too large for the memory."""
+    stored), for a model's ``network``: whole, in batched passes, where one
+    style fits in the memory (at most ``budget`` bytes, if given), else (or
+    if ``tiled``) in tiles, which need far less. Raises MagentaStyleError for
+    a photo too small (check_image_size) or too large even for tiles."""
     size = fitted_size(stored, max_side)
     check_image_size(size, name, stored)
-    per_pass = styles_that_fit(network, size,
-                               styles_per_pass(size[0] * size[1], styles),
-                               name)
-    return RenderPlan(tuple(stored), tuple(size), per_pass)
+    if not tiled:
+        try:
+            per_pass = styles_that_fit(
+                network, size, styles_per_pass(size[0] * size[1], styles),
+                name, budget)
+            return RenderPlan(tuple(stored), tuple(size), per_pass)
+        except MagentaStyleError:
+            pass
+    check_tiled_fits(size, name)
+    return RenderPlan(tuple(stored), tuple(size), 1, tiled=True)

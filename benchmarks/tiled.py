@@ -1,0 +1,99 @@
+r"""Tiled rendering against the whole-image pass, where that still fits.
+
+  python -m benchmarks.tiled [--model fast] [--sizes 2048,4096] \
+      [--styles starry_night,klimt_the_kiss,matisse_dance]
+
+For each size, a photo enlarged to a square of that side is rendered in each
+style whole (the network's own pass) and in tiles (rendering.tiles), in the
+same precision, one after the other (median of --runs each). Prints the
+PSNR of the tiled pastiche against the whole one, the mean absolute
+vertical gradient across the borders of the output's tiles ÷ that elsewhere
+(a seam would raise it; each layer has tiles of its own, and the output's
+are those of the last), and seconds per megapixel of both; the CPU and its
+measured peaks first.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+from absl import app, flags
+
+from benchmarks import DATA, cpu_model
+
+flags.DEFINE_string("model", None, "Model (default: the bundled one).")
+flags.DEFINE_list("sizes", ["2048", "4096"], "Square sides (px).")
+flags.DEFINE_list("styles", ["starry_night", "klimt_the_kiss",
+                             "matisse_dance"], "Styles rendered.")
+flags.DEFINE_string("photo", os.path.join(DATA, "content", "tubingen.jpg"),
+                    "The photo enlarged to each size.")
+flags.DEFINE_string("precision", "auto", "Precision of both passes.")
+flags.DEFINE_integer("runs", 1, "Timed runs of each pass (median).")
+FLAGS = flags.FLAGS
+
+
+def border_gradient_ratio(image: np.ndarray, borders: list[int]) -> float:
+    """Mean |row r − row r−1| over rows r at ``borders``, ÷ over the rest
+    (NaN without borders)."""
+    if not borders:
+        return float("nan")
+    steps = np.abs(np.diff(image, axis=0)).mean(axis=(1, 2))  # row r+1 − r
+    at = np.zeros(len(steps), bool)
+    at[[b - 1 for b in borders if 0 < b < len(image)]] = True
+    return float(steps[at].mean() / steps[~at].mean())
+
+
+def main(argv) -> None:
+    del argv
+    from benchmarks.common import format_peaks, peaks
+    from magenta_style.imaging.images import open_image
+    from magenta_style.measurement import psnr
+    from magenta_style.network.model import load_model
+    from magenta_style.rendering import tiles
+
+    print(f"CPU: {cpu_model()}")
+    print(format_peaks(peaks()), flush=True)
+    model = load_model(FLAGS.model, FLAGS.precision)
+    print(f"model: {model.network}, precision "
+          f"{model.transformer.dtype_policy.compute_dtype}", flush=True)
+    rows = []
+    for side in (int(s) for s in FLAGS.sizes):
+        photo = open_image(FLAGS.photo, enlarge_to=side)[:side, :side]
+        for style in FLAGS.styles:
+            embedding = model.embedding(style)
+            whole_times, tiled_times = [], []
+            if style == FLAGS.styles[0]:  # traced at this size, not timed
+                model.stylize(photo, style)
+            for _ in range(FLAGS.runs):
+                start = time.perf_counter()
+                whole = model.stylize(photo, style)
+                whole_times.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                parts = list(tiles.render_tiled(
+                    model.transformer, lambda a, b: photo[a:b], side, side,
+                    embedding))
+                tiled_times.append(time.perf_counter() - start)
+            tiled = np.concatenate(parts)
+            borders = list(np.cumsum([len(p) for p in parts])[:-1])
+            megapixels = side * side / 1e6
+            row = (side, style, psnr(tiled, whole),
+                   border_gradient_ratio(tiled, borders),
+                   np.median(whole_times) / megapixels,
+                   np.median(tiled_times) / megapixels)
+            rows.append(row)
+            print(f"{side}² {style}: {row[2]:.1f} dB, border gradient "
+                  f"{row[3]:.3f}×, whole {row[4]:.3f} s/MP, tiled "
+                  f"{row[5]:.3f} s/MP ({row[5] / row[4]:.2f}×)", flush=True)
+            del whole, tiled, parts
+    print("\n| size | style | PSNR tiled vs whole | gradient at tile "
+          "borders ÷ elsewhere | whole s/MP | tiled s/MP | tiled ÷ whole |")
+    print("|---|---|---|---|---|---|---|")
+    for side, style, db, ratio, whole_s, tiled_s in rows:
+        print(f"| {side}² | {style} | {db:.1f} dB | {ratio:.3f} | "
+              f"{whole_s:.3f} | {tiled_s:.3f} | {tiled_s / whole_s:.2f} |")
+
+
+if __name__ == "__main__":
+    app.run(main)
