@@ -34,8 +34,12 @@ python3 -c "import tensorflow as tf; print('TensorFlow', tf.__version__, 'GPUs:'
 echo "== training the fast network on for about $minutes min"
 cp -r "$run_dir" "$out/run"
 start=$(python3 -c "import json,glob,os; c=sorted(glob.glob('$out/run/checkpoints/step-*/state.json')); print(json.load(open(c[-1]))['step'] if c else 0)")
+# The run's own settings, so that it resumes (check_resume).
+setting() { python3 -c "import json; print(json.load(open('$out/run/train_config.json'))['$1'])"; }
 common=(--content_dir "$data/photos" --output_dir "$out/run" --vgg_weights "$data/vgg19_notop.h5"
-        --image_size 256 --batch_size 4 --checkpoint_every 100 --precision auto)
+        --image_size "$(setting image_size)" --batch_size "$(setting batch_size)"
+        --learning_rate "$(setting learning_rate)" --seed "$(setting seed)"
+        --checkpoint_every 100 --precision auto)
 if [ -d "$data/paintings" ]; then common+=(--paintings_dir "$data/paintings"); fi
 began=$(date +%s)
 timeout "$((minutes * 60))" python3 -m magenta_style.distill "${common[@]}" --steps 1000000 \

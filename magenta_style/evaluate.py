@@ -8,7 +8,8 @@ tables. Evaluation photos must not be training photos. --optimum_photos N
 adds the distance to the optimum: the network's total loss as a multiple of
 what the optimization method (``optimize``) reaches with the same loss.
 --precision float32 computes the pastiches exactly (auto: bfloat16 where the
-CPU has it, 50-58 dB from float32).
+CPU has it, 50-58 dB from float32). --compare_with MODEL adds
+side_by_side.png: each photo in each style from both models.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ flags.DEFINE_integer("optimum_iterations",
                      constants.DEFAULT_OPTIMIZE_ITERATIONS,
                      "L-BFGS iterations of the optimization method.",
                      lower_bound=1)
+flags.DEFINE_string("compare_with", None,
+                    "Another model with the same style names: side_by_side.png "
+                    "shows each photo in each style from both.")
 flags.DEFINE_string("optimum_from", None,
                     "report.json of an earlier run with the same style "
                     "images, loss, --optimum_size and --optimum_iterations: "
@@ -203,6 +207,14 @@ def main(argv) -> None:
     sheet = figures.contact_sheet(model, photos, blends)
     save_image(sheet.astype("float32") / 255.0,
                os.path.join(output_dir, "contact_sheet.png"))
+    if FLAGS.compare_with:
+        other = load_model(FLAGS.compare_with, FLAGS.precision,
+                           FLAGS.vgg_weights)
+        sheet = figures.side_by_side(
+            {FLAGS.model or constants.DEFAULT_MODEL_NAME: model,
+             FLAGS.compare_with: other}, photos)
+        save_image(sheet.astype("float32") / 255.0,
+                   os.path.join(output_dir, "side_by_side.png"))
     with atomic_file(os.path.join(output_dir, "report.json")) as tmp, \
             open(tmp, "w") as f:
         json.dump(report, f, indent=1)

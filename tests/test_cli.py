@@ -1,6 +1,7 @@
 """The command-line tools end to end, and their handling of bad input:
 one-line errors, non-zero exit, earlier results kept."""
 
+import json
 import os
 import shutil
 import signal
@@ -110,15 +111,22 @@ def test_resume_after_kill_continues_from_checkpoint(tmp_path):
 
 
 def test_more_steps_after_a_partial_last_interval(tmp_path):
-    """A finished 3-step run (checkpoints every 2) continued to 8 steps."""
+    """A finished 3-step run (checkpoints every 2) continued to 8 steps, at
+    another learning rate, which the continued steps take."""
     first = run_cli(TRAIN, *train_args(tmp_path, styles="the_scream", steps="3"))
     assert first.returncode == 0, first.stderr[-2000:]
     second = run_cli(TRAIN, *train_args(tmp_path, styles="the_scream",
-                                        steps="8"))
+                                        steps="8"), "--learning_rate", "3e-4")
     assert second.returncode == 0, second.stderr[-2000:]
     assert "resuming from step 3" in second.stdout
     assert sorted(os.listdir(tmp_path / "checkpoints")) == [
         "step-00000007", "step-00000008"]
+    state = np.load(tmp_path / "checkpoints" / "step-00000008" /
+                    "optimizer.npz")
+    assert [float(state[k]) for k in state.files if state[k].ndim == 0] == \
+        pytest.approx([8, 3e-4])  # iterations, learning rate
+    record = json.loads((tmp_path / "train_config.json").read_text())
+    assert record["learning_rate"] == 3e-4
 
 
 def test_empty_or_missing_styles_dir(tmp_path):
@@ -244,10 +252,17 @@ def test_evaluate_writes_report_plot_and_contact_sheet(trained, tmp_path):
     process = run_cli("magenta_style.evaluate", "--model", str(trained),
                       "--styles_dir", STYLES_DIR, "--content_dir", CONTENT_DIR,
                       "--output_dir", str(tmp_path), "--size", "64",
-                      "--style_size", "64", "--vgg_weights", VGG_WEIGHTS)
+                      "--style_size", "64", "--vgg_weights", VGG_WEIGHTS,
+                      "--compare_with", str(trained))
     assert process.returncode == 0, process.stderr[-2000:]
     assert sorted(os.listdir(tmp_path)) == [
-        "contact_sheet.png", "interpolation.png", "report.json"]
+        "contact_sheet.png", "interpolation.png", "report.json",
+        "side_by_side.png"]
+    # The same model twice: each style's two cells are the same pixels.
+    pair = np.asarray(Image.open(tmp_path / "side_by_side.png"))
+    assert pair.shape == (24 + 5 * 160, 5 * 160, 3)
+    np.testing.assert_array_equal(pair[24:184, 160:320], pair[24:184, 320:480])
+    assert pair[24:184, 160:320].std() > 0
     import json
     report = json.loads((tmp_path / "report.json").read_text())
     assert [r["style"] for r in report["styles"]] == ["the_scream", "wave_crop"]

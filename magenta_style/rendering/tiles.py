@@ -345,20 +345,22 @@ def check_scratch_room(transformer: keras.Model, height: int, width: int,
 
 
 def scratch_bytes(transformer: keras.Model, height: int, width: int) -> int:
-    """Bytes of feature files that render_tiled keeps at once for a
-    height×width photo: a residual block's input, its inner layer and its
-    sum (three files of the widest layer) bound it."""
-    stages = _check_chain(transformer)
+    """Bytes of features that render_tiled holds at once for a height×width
+    photo (in memory or in files): the most of a layer's input and output
+    together, or of a residual block's input, inner layer and sum."""
     pixels = height * width
-    widest = 0.0
-    scale = 1.0
-    for layer in stages:
+    most = values = 0.0  # values per photo pixel: the current input's
+    scale = 1.0  # pixels of the current frame per photo pixel
+    for layer in _check_chain(transformer):
         if isinstance(layer, SpaceToDepth):
-            scale /= layer.block ** 2
-        elif isinstance(layer, ConvCIN):
+            scale /= layer.block ** 2  # a view of its input, not stored
+            continue
+        if isinstance(layer, ConvCIN):
             scale *= (4 if layer.upsampling is not None else 1) / \
                 layer.strides ** 2
-            widest = max(widest, scale * layer.filters)
+            out = scale * layer.filters
+            most, values = max(most, values + out), out
         else:
-            widest = max(widest, 3 * scale * layer.filters)
-    return int(widest * pixels * storage_dtype(transformer).itemsize)
+            out = scale * layer.filters
+            most, values = max(most, values + 2 * out), out
+    return int(most * pixels * storage_dtype(transformer).itemsize)

@@ -72,3 +72,20 @@ def contact_sheet(model: StylizationModel, photos: Sequence[np.ndarray],
         f"{model.style_names[k] if isinstance(k, int) else k} {w:.0%}"
         for k, w in blend.items())[:30] for blend in blends])
     return image_grid(rows, ["photo", *model.style_names], cell, captions)
+
+
+def side_by_side(models: dict[str, StylizationModel],
+                 photos: Sequence[np.ndarray], cell: int = 160) -> np.ndarray:
+    """A grid: a row per photo; the photo, then for each style of the first
+    model the pastiche of each model (which must have that style) in turn,
+    under headers "style (model)". uint8 RGB."""
+    names = list(models)
+    styles = models[names[0]].style_names
+    pastiches = {name: [m.stylize_styles(photo) for photo in photos]
+                 for name, m in models.items()}
+    rows = [[photo] + [pastiches[name][p][models[name].style_index(style)]
+                       for style in styles for name in names]
+            for p, photo in enumerate(photos)]
+    labels = ["photo"] + [f"{style[:14]} ({name})" for style in styles
+                          for name in names]
+    return image_grid(rows, labels, cell)

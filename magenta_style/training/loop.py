@@ -184,6 +184,9 @@ def _run(config: TrainConfig, build_stylizer: Callable[[], StylizationModel],
             initial_epoch = restore_latest_checkpoint(
                 os.path.join(output_dir, constants.CHECKPOINT_DIRNAME),
                 trainer)
+            # A resumed run goes on at this run's rate, not the checkpoint's
+            # (a lower rate for the last steps is a rerun with it).
+            trainer.optimizer.learning_rate.assign(config.learning_rate)
         step = int(trainer.optimizer.iterations.numpy())
         if distribute.num_workers(strategy) > 1:
             _check_workers_agree(strategy, step)
