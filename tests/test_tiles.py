@@ -21,6 +21,7 @@ from magenta_style.imaging.images import (
 )
 from magenta_style.measurement import psnr
 from magenta_style.network.model import StylizationModel
+from magenta_style.rendering.plan import plan_render
 from magenta_style.rendering import tiles
 from magenta_style.stylebook import table
 
@@ -134,3 +135,17 @@ def test_rows_streamed_to_png_are_the_image(tmp_path, rng):
     read = np.asarray(Image.open(tmp_path / "rows.png"))
     np.testing.assert_array_equal(read, to_uint8(image))
     assert Image.open(tmp_path / "whole.jpg").size == (29, 37)
+
+
+def test_the_plan_tiles_what_passes_the_memory_budget():
+    network = {"architecture": "mobile", "alpha": 0.25}
+    whole = plan_render((8000, 6000), None, network, 3, "big.jpg",
+                        budget=10 ** 12)
+    assert (whole.tiled, whole.size) == (False, (8000, 6000))
+    tiled = plan_render((8000, 6000), None, network, 3, "big.jpg",
+                        budget=3 * 10 ** 9)  # a whole pass needs ~7 GB
+    assert (tiled.tiled, tiled.styles_per_pass) == (True, 1)
+    assert "in tiles" in tiled.description
+    forced = plan_render((640, 480), None, network, 3, "small.jpg",
+                         tiled=True)
+    assert forced.tiled
