@@ -135,7 +135,8 @@ class ImageFile:
         return self
 
     def __exit__(self, *exc) -> None:
-        self._image.close()
+        if self._image is not None:
+            self._image.close()
 
     def read(self, size: tuple[int, int] | None = None,
              enlarge_to: int | None = None) -> np.ndarray:
@@ -149,8 +150,12 @@ class ImageFile:
     def row_reader(self, size: tuple[int, int] | None = None
                    ) -> "ImageRows":
         """As ``read``, but rows on demand: the decoded image stays in
-        Pillow's 8-bit form (about 4 bytes per pixel), not whole as floats."""
-        return ImageRows(self._decoded(size, None))
+        Pillow's 8-bit form (about 4 bytes per pixel), not whole as floats,
+        and outlives the ImageFile (it is the rows' to keep)."""
+        image = self._decoded(size, None)
+        if image is self._image:  # not resized: not closed with the file
+            self._image = None
+        return ImageRows(image)
 
     def _decoded(self, size: tuple[int, int] | None,
                  enlarge_to: int | None) -> Image.Image:
