@@ -211,8 +211,8 @@ def main(argv) -> None:
         other = load_model(FLAGS.compare_with, FLAGS.precision,
                            FLAGS.vgg_weights)
         sheet = figures.side_by_side(
-            {FLAGS.model or constants.DEFAULT_MODEL_NAME: model,
-             FLAGS.compare_with: other}, photos)
+            [(FLAGS.model or constants.DEFAULT_MODEL_NAME, model),
+             (FLAGS.compare_with, other)], photos)
         save_image(sheet.astype("float32") / 255.0,
                    os.path.join(output_dir, "side_by_side.png"))
     with atomic_file(os.path.join(output_dir, "report.json")) as tmp, \

@@ -22,7 +22,9 @@ from PIL import Image
 
 from magenta_style import constants
 from magenta_style.cli import tf_startup
+from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging import memory
+from magenta_style.rendering.plan import plan_render
 
 STYLIZE = "magenta_style.stylize"
 CHICAGO = os.path.join(CONTENT_DIR, "chicago.jpg")
@@ -30,7 +32,8 @@ TOOLS = ["magenta_style.stylize", "magenta_style.train",
          "magenta_style.finetune", "magenta_style.styles",
          "magenta_style.optimize", "magenta_style.evaluate", "export.to_tflite"]
 # An address-space limit (bytes) under which the tools still run but an
-# 8000x6000 photo cannot be stylized: TensorFlow and the model take ~2 GB.
+# 8000x6000 photo cannot be stylized whole (TensorFlow and the model take
+# ~2 GB) and a 24000x18000 one not even in tiles.
 ADDRESS_SPACE = 6 * 1024 ** 3
 
 
@@ -105,27 +108,17 @@ def test_tiny_photo_alone_and_in_a_folder(tmp_path):
         process.stdout
 
 
-def test_huge_photo_is_refused_before_running(tmp_path):
-    folder = tmp_path / "photos"
-    folder.mkdir()
-    huge = folder / "huge.jpg"
-    Image.new("RGB", (8000, 6000), (90, 120, 200)).save(huge, quality=50)
-    out = tmp_path / "out"
-    process = run_cli(STYLIZE, "--content", str(huge), "--output_dir",
-                      str(out), "--max_size", "0",
-                      preexec_fn=limited_address_space)
-    assert_one_line_error(process, "huge.jpg", "8000x6000", "GB",
-                          "would fit (--max_size")
-    assert files(out) == []
-
-    photo(folder / "good.png", (64, 48))
-    process = run_cli(STYLIZE, "--content", str(folder), "--output_dir",
-                      str(out), "--max_size", "0", "--styles", "udnie,wave_crop",
-                      preexec_fn=limited_address_space)
-    assert process.returncode == 0, process.stderr
-    assert_quiet(process)
-    assert files(out) == ["good_udnie.png", "good_wave_crop.png"]
-    assert "skipped 1: huge.jpg" in process.stdout
+def test_huge_photo_is_refused_before_running(tmp_path, monkeypatch):
+    """Too large even for tiles: refused from its header, with the size
+    that would fit (an 8000x6000 photo would now be rendered in tiles)."""
+    monkeypatch.setattr(memory, "available_bytes", lambda: 2 * 10 ** 9)
+    with pytest.raises(MagentaStyleError, match=r"24000x18000 .* even in "
+                       r"tiles.* would fit \(max_side=\d+\)"):
+        plan_render((24000, 18000), None, {"architecture": "paper",
+                                           "alpha": 1.0}, 3, "huge.jpg")
+    assert plan_render((8000, 6000), None, {"architecture": "paper",
+                                            "alpha": 1.0}, 3,
+                       "big.jpg").tiled
 
 
 def test_styles_that_fit_follow_the_available_memory():

@@ -74,18 +74,18 @@ def contact_sheet(model: StylizationModel, photos: Sequence[np.ndarray],
     return image_grid(rows, ["photo", *model.style_names], cell, captions)
 
 
-def side_by_side(models: dict[str, StylizationModel],
+def side_by_side(models: Sequence[tuple[str, StylizationModel]],
                  photos: Sequence[np.ndarray], cell: int = 160) -> np.ndarray:
     """A grid: a row per photo; the photo, then for each style of the first
-    model the pastiche of each model (which must have that style) in turn,
-    under headers "style (model)". uint8 RGB."""
-    names = list(models)
-    styles = models[names[0]].style_names
-    pastiches = {name: [m.stylize_styles(photo) for photo in photos]
-                 for name, m in models.items()}
-    rows = [[photo] + [pastiches[name][p][models[name].style_index(style)]
-                       for style in styles for name in names]
+    model the pastiche of each (label, model) in turn (each must have that
+    style), under headers "style (label)". uint8 RGB."""
+    styles = models[0][1].style_names
+    pastiches = [[m.stylize_styles(photo) for photo in photos]
+                 for _, m in models]
+    rows = [[photo] + [pastiches[k][p][m.style_index(style)]
+                       for style in styles
+                       for k, (_, m) in enumerate(models)]
             for p, photo in enumerate(photos)]
-    labels = ["photo"] + [f"{style[:14]} ({name})" for style in styles
-                          for name in names]
+    labels = ["photo"] + [f"{style[:14]} ({label})" for style in styles
+                          for label, _ in models]
     return image_grid(rows, labels, cell)
