@@ -47,8 +47,10 @@ flags.DEFINE_float("strength", 1.0,
                    lower_bound=0.0, upper_bound=1.0)
 flags.DEFINE_integer("max_size", 1024,
                      "Shrink photos whose longer side exceeds this (pixels); "
-                     "0 keeps the original size (a photo too large for the "
-                     "memory is refused, with the size that would fit).")
+                     "0 keeps the original size (rendered in tiles where a "
+                     "whole pass would pass --max_memory; a photo too large "
+                     "even for tiles is refused, with the size that would "
+                     "fit).")
 flags.DEFINE_bool("tiled", False,
                   "Render layer by layer in tiles of rows, with the whole "
                   "photo's normalization statistics (the same pastiche in "
@@ -178,8 +180,11 @@ def main(argv) -> None:
             return os.path.join(output_dir, f"{stem}_{label}.{FLAGS.format}")
 
         if plan.tiled:
+            # The photo's preview only where strength needs its own style
+            # (resizing a 400 MP photo costs seconds).
             embeddings = model.target_embeddings(
-                image.preview(READ_SIDE), styles, FLAGS.strength)
+                image.preview(READ_SIDE) if FLAGS.strength < 1 else None,
+                styles, FLAGS.strength)
             for label, embedding in zip(labels, embeddings):
                 save_rows(pastiche_rows(model.transformer, image, embedding,
                                         FLAGS.preserve_colors,

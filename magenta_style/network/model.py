@@ -228,15 +228,18 @@ class StylizationModel(keras.Model):
             for part in np.split(targets, range(per_pass, len(targets),
                                                 per_pass))])
 
-    def target_embeddings(self, photo: np.ndarray, styles: Sequence[Style],
+    def target_embeddings(self, photo: np.ndarray | None,
+                          styles: Sequence[Style],
                           strength: float = 1.0) -> np.ndarray:
         """The embeddings [len(styles), D] that render ``photo`` [H, W, 3]
         in ``styles`` at ``strength`` (below 1, towards the photo's own
         predicted style; a reduced copy of the photo predicts the same
-        within the predictor's resampling)."""
-        return self._with_strength(
-            _as_batch(photo), np.stack([self.embedding(s) for s in styles]),
-            strength)
+        within the predictor's resampling). At strength 1 the photo is not
+        needed and may be None."""
+        targets = np.stack([self.embedding(s) for s in styles])
+        if photo is None and strength == 1.0:
+            return targets
+        return self._with_strength(_as_batch(photo), targets, strength)
 
     def _with_strength(self, photos: np.ndarray, targets: np.ndarray,
                        strength: float) -> np.ndarray:
