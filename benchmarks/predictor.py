@@ -43,10 +43,8 @@ def main(argv):
     )
     from export import convert, fidelity
     from magenta_style.network.model import StylizationModel, load_model
-    from magenta_style.network.predictor import (
-        PREDICTOR_IMAGE_SIZE,
-        StylePredictor,
-    )
+    from magenta_style.network.predictor import StylePredictor
+    from magenta_style.runtime.contract import PREDICTOR_IMAGE_SIZE
     from magenta_style.objective.vgg import CONV_CHANNELS
 
     found = peaks()

@@ -29,7 +29,7 @@ def main(argv):
     import numpy as np
     import tensorflow as tf
 
-    from export.convert import interpreter
+    from magenta_style.runtime.sessions import interpreter
     from magenta_style.measurement import median_seconds
     from magenta_style.network.geometry import crop_to, mirror_pad
 

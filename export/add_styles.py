@@ -26,10 +26,11 @@ def main(argv) -> None:
     cli.require(FLAGS.manifest is not None, "--manifest is required")
     cli.require(bool(FLAGS.style_files), "--style_files is required")
     from export import manifest
+    from magenta_style.runtime import contract
 
     path = FLAGS.manifest
     if os.path.isdir(path):
-        path = os.path.join(path, manifest.MANIFEST_FILE)
+        path = os.path.join(path, contract.MANIFEST_FILE)
     result = manifest.add_style_files(path, FLAGS.style_files)
     print(f"{path}: {len(result['styles'])} styles (added "
           f"{', '.join(s['name'] for s in result['styles'][-len(FLAGS.style_files):])})",

@@ -9,7 +9,7 @@ import numpy as np
 from export.convert import RepresentativeData
 from magenta_style.imaging.transforms import center_crop
 from magenta_style.network.model import StylizationModel
-from magenta_style.network.transformer import CONTENT_INPUT, EMBEDDING_INPUT
+from magenta_style.runtime.contract import CONTENT_INPUT, EMBEDDING_INPUT
 
 CALIBRATION_SIZE = 256  # px, side of the square crops of the photos
 
@@ -23,7 +23,7 @@ def representative_data(model: StylizationModel,
         n = model.num_styles
         for i, image in enumerate(images):
             style = {i % n: 0.5, (i + 1) % n: 0.5} if i % 3 == 2 else i % n
-            yield {CONTENT_INPUT: center_crop(image, CALIBRATION_SIZE).numpy()[None],
+            yield {CONTENT_INPUT: center_crop(image, CALIBRATION_SIZE)[None],
                    EMBEDDING_INPUT: model.embedding(style)[None]}
 
     return generate

@@ -20,16 +20,15 @@ import tensorflow as tf
 from tensorflow.lite.python import schema_py_generated as schema_fb
 from tensorflow.lite.tools import flatbuffer_utils
 
-from export.contract import MODES
 from magenta_style.errors import MagentaStyleError
-from magenta_style.network.predictor import (
+from magenta_style.runtime.contract import (
+    CONTENT_INPUT,
+    DEFAULT_SIZE,
+    EMBEDDING_INPUT,
+    MODES,
+    OUTPUT_NAME,
     PREDICTOR_IMAGE_SIZE,
     PREDICTOR_INPUT,
-)
-from magenta_style.network.transformer import (
-    CONTENT_INPUT,
-    EMBEDDING_INPUT,
-    OUTPUT_NAME,
 )
 
 _FLOAT_NORMALIZATION_OPS = ("MEAN", "SQUARED_DIFFERENCE", "RSQRT", "SUB",
@@ -96,7 +95,7 @@ def _converter(model: keras.Model, mode: str,
 
 def convert(transformer: keras.Model, mode: str,
             representative: RepresentativeData | None = None,
-            default_size: int = 384, fixed_size: int | None = None) -> bytes:
+            default_size: int = DEFAULT_SIZE, fixed_size: int | None = None) -> bytes:
     """TFLite flatbuffer of ``transformer`` in quantization ``mode``.
 
     Inputs and outputs stay float32 in every mode, so callers never change.
@@ -182,13 +181,6 @@ def with_default_content_size(flatbuffer: bytes, size: int) -> bytes:
     return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
 
 
-def interpreter(flatbuffer: bytes, num_threads: int = 2):
-    """An ai-edge-litert interpreter; its signature runner resizes inputs."""
-    from ai_edge_litert.interpreter import Interpreter
-
-    return Interpreter(model_content=flatbuffer, num_threads=num_threads)
-
-
 def op_names(flatbuffer: bytes) -> set[str]:
     """Names of the ops in the model; custom and Flex ops by their code."""
     model = flatbuffer_utils.read_model_from_bytearray(bytearray(flatbuffer))
@@ -215,8 +207,3 @@ def check_builtin_ops(flatbuffer: bytes) -> None:
             f"the exported model needs non-builtin ops {', '.join(foreign)}; "
             "it would not run on the stock TFLite runtime")
 
-
-def run(runner, content, embedding):
-    """Calls a signature runner by name; returns the stylized [1, H, W, 3]."""
-    return runner(**{CONTENT_INPUT: content,
-                     EMBEDDING_INPUT: embedding})[OUTPUT_NAME]

@@ -1,4 +1,5 @@
-"""How faithful and how fast an exported model is, against the Keras model."""
+"""How faithful and how fast an exported model (TFLite or ONNX) is, against
+the Keras model."""
 
 from __future__ import annotations
 
@@ -6,17 +7,16 @@ from typing import Sequence
 
 import numpy as np
 
-from export.contract import SIGNATURE
-from export.convert import interpreter, run
 from magenta_style.imaging.transforms import center_crop
 from magenta_style.measurement import median_seconds, psnr
 from magenta_style.network.model import StylizationModel
-from magenta_style.network.predictor import (
+from magenta_style.runtime.contract import (
+    EMBEDDING_INPUT,
     PREDICTOR_IMAGE_SIZE,
     PREDICTOR_INPUT,
     predictor_view,
 )
-from magenta_style.network.transformer import EMBEDDING_INPUT
+from magenta_style.runtime.sessions import open_session, render
 
 
 def report_styles(model: StylizationModel) -> dict[str, dict]:
@@ -29,21 +29,22 @@ def report_styles(model: StylizationModel) -> dict[str, dict]:
     return styles
 
 
-def fidelity(flatbuffer: bytes, model: StylizationModel,
+def fidelity(exported: bytes, model: StylizationModel,
              photos: Sequence[np.ndarray], sizes: Sequence[int]) -> list[dict]:
-    """PSNR and max abs error of TFLite against Keras, per size and style."""
-    runner = interpreter(flatbuffer).get_signature_runner(SIGNATURE)
+    """PSNR and max abs error of an exported model (its file's bytes, TFLite
+    or ONNX) against Keras, per size and style."""
+    runner = open_session(exported)
     rows = []
     for size in sizes:
         for label, style in report_styles(model).items():
             embedding = model.embedding(style)[None]
             psnrs, errors = [], []
             for photo in photos:
-                content = center_crop(photo, size).numpy()[None]
+                content = center_crop(photo, size)[None]
                 keras_out = model.transformer([content, embedding]).numpy()
-                lite_out = run(runner, content, embedding)
-                psnrs.append(psnr(lite_out, keras_out))
-                errors.append(float(np.abs(lite_out - keras_out).max()))
+                exported_out = render(runner, content, embedding)
+                psnrs.append(psnr(exported_out, keras_out))
+                errors.append(float(np.abs(exported_out - keras_out).max()))
             rows.append({"size": size, "style": label,
                          "psnr_db_mean": float(np.mean(psnrs)),
                          "psnr_db_min": float(np.min(psnrs)),
@@ -51,33 +52,32 @@ def fidelity(flatbuffer: bytes, model: StylizationModel,
     return rows
 
 
-def latency(flatbuffer: bytes, embedding: np.ndarray, sizes: Sequence[int],
+def latency(exported: bytes, embedding: np.ndarray, sizes: Sequence[int],
             runs: int = 5, threads: int = 2) -> dict[str, float]:
     """Median seconds per inference at each size, after one warm-up run."""
-    runner = interpreter(flatbuffer, num_threads=threads
-                         ).get_signature_runner(SIGNATURE)
+    runner = open_session(exported, threads)
     medians = {}
     for size in sizes:
         content = np.random.default_rng(0).random((1, size, size, 3),
                                                   dtype=np.float32)
         medians[str(size)] = median_seconds(
-            lambda: run(runner, content, embedding[None]), runs)
+            lambda: render(runner, content, embedding[None]), runs)
     return medians
 
 
-def predictor_fidelity(flatbuffer: bytes, model: StylizationModel,
+def predictor_fidelity(exported: bytes, model: StylizationModel,
                        photos: Sequence[np.ndarray], size: int) -> dict:
-    """PSNR of pastiches made with the TFLite predictor's embeddings against
+    """PSNR of pastiches made with the exported predictor's embeddings against
     those made with the Keras predictor's (the Keras transformer renders
     both): each photo is stylized in the style of the next one."""
-    runner = interpreter(flatbuffer).get_signature_runner(SIGNATURE)
+    runner = open_session(exported)
     psnrs = []
     for index, photo in enumerate(photos):
         style = photos[(index + 1) % len(photos)]
         view = predictor_view(style)[None]
         lite = runner(**{PREDICTOR_INPUT: view})[EMBEDDING_INPUT]
         keras_embedding = model.predict_embeddings([style])
-        content = center_crop(photo, size).numpy()[None]
+        content = center_crop(photo, size)[None]
         psnrs.append(psnr(model.transformer([content, lite]).numpy(),
                           model.transformer([content, keras_embedding]
                                             ).numpy()))
@@ -86,14 +86,39 @@ def predictor_fidelity(flatbuffer: bytes, model: StylizationModel,
             "pastiche_psnr_db_min": float(np.min(psnrs))}
 
 
-def predictor_latency(flatbuffer: bytes, runs: int = 5, threads: int = 2
+def predictor_latency(exported: bytes, runs: int = 5, threads: int = 2
                       ) -> float:
     """Median seconds per style prediction, after one warm-up run."""
-    runner = interpreter(flatbuffer, num_threads=threads
-                         ).get_signature_runner(SIGNATURE)
+    runner = open_session(exported, threads)
     view = np.random.default_rng(0).random(
         (1, PREDICTOR_IMAGE_SIZE, PREDICTOR_IMAGE_SIZE, 3), dtype=np.float32)
     return median_seconds(lambda: runner(**{PREDICTOR_INPUT: view}), runs)
+
+
+def report(model: StylizationModel, exported: bytes, quantization: str,
+           predictor: bytes | None, predictor_quantization: str,
+           photos: Sequence[np.ndarray], sizes: Sequence[int],
+           latency_sizes: Sequence[int], runs: int = 5, threads: int = 2
+           ) -> dict:
+    """The report of an export: the transformer's bytes (``exported``) and
+    the predictor's (or None) against ``model``: sizes, fidelity on
+    ``photos`` at ``sizes`` (none without photos; the predictor's needs two
+    photos) and latency at ``latency_sizes``."""
+    result = {
+        "quantization": quantization, "model_bytes": len(exported),
+        "threads": threads, "eval_photos": len(photos),
+        "fidelity": fidelity(exported, model, photos, sizes) if photos
+        else [],
+        "latency_s": latency(exported, model.embedding(0), latency_sizes,
+                             runs, threads)}
+    if predictor is not None:
+        result["predictor"] = {
+            "quantization": predictor_quantization,
+            "model_bytes": len(predictor),
+            "latency_s": predictor_latency(predictor, runs, threads),
+            "fidelity": predictor_fidelity(predictor, model, photos, sizes[0])
+            if len(photos) > 1 else None}
+    return result
 
 
 def format_table(report: dict) -> str:

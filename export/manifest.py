@@ -13,19 +13,25 @@ from typing import Sequence
 
 import numpy as np
 
-from export.contract import SIGNATURE
 from magenta_style.constants import SIZE_MULTIPLE
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.files import atomic_file
-from magenta_style.network.model import NETWORK_KEYS, StylizationModel
-from magenta_style.network.predictor import (
-    PREDICTOR_IMAGE_SIZE,
-    PREDICTOR_INPUT,
-)
-from magenta_style.network.transformer import (
+from magenta_style.network.model import StylizationModel
+from magenta_style.runtime.contract import (
     CONTENT_INPUT,
     EMBEDDING_INPUT,
+    FORMAT,
+    FORMAT_VERSION,
+    MANIFEST_FILE,
+    MODEL_FILES,
+    NETWORK_KEYS,
     OUTPUT_NAME,
+    PREDICTOR_FILES,
+    PREDICTOR_IMAGE_SIZE,
+    PREDICTOR_INPUT,
+    SIGNATURE,
+    THUMBNAIL_DIR,
+    read_manifest,
 )
 from magenta_style.stylebook.style_file import (
     INFO_KEYS,
@@ -34,21 +40,18 @@ from magenta_style.stylebook.style_file import (
     read_style_file,
 )
 
-FORMAT = "magenta_style.manifest"
-FORMAT_VERSION = 1
-MANIFEST_FILE = "styles.json"
-MODEL_FILE = "model.tflite"
-PREDICTOR_FILE = "predictor.tflite"
-THUMBNAIL_DIR = "thumbnails"
-
-
 def build_manifest(model: StylizationModel, quantization: str,
                    default_size: tuple[int, int],
-                   predictor_quantization: str | None = None) -> dict:
+                   predictor_quantization: str | None = None,
+                   model_format: str = "tflite") -> dict:
     """The manifest of ``model`` exported in ``quantization`` mode (its
-    predictor, if any, in ``predictor_quantization``)."""
+    predictor, if any, in ``predictor_quantization``) as ``model_format``
+    files (runtime.contract.FORMATS). A TFLite model takes one image at a
+    time; an ONNX model any batch."""
     d = model.embedding_size
-    image = {"dtype": "float32", "shape": [1, -1, -1, 3], "range": [0.0, 1.0]}
+    batch = 1 if model_format == "tflite" else -1
+    image = {"dtype": "float32", "shape": [batch, -1, -1, 3],
+             "range": [0.0, 1.0]}
     styles = [style_entry(name, model.embedding(i), info,
                           f"{THUMBNAIL_DIR}/{name}.jpg"
                           if info.get("thumbnail_jpeg") else None)
@@ -56,28 +59,30 @@ def build_manifest(model: StylizationModel, quantization: str,
                                                    model.style_info))]
     return {
         "format": FORMAT, "format_version": FORMAT_VERSION,
-        "model_file": MODEL_FILE, "signature": SIGNATURE,
+        "model_file": MODEL_FILES[model_format], "signature": SIGNATURE,
         "quantization": quantization, **model.network,
         "embedding_size": d, "size_multiple": SIZE_MULTIPLE,
         "default_size": list(default_size),
         "inputs": {
             CONTENT_INPUT: {"name": CONTENT_INPUT, **image},
             EMBEDDING_INPUT: {"name": EMBEDDING_INPUT, "dtype": "float32",
-                              "shape": [1, d]},
+                              "shape": [batch, d]},
         },
         "outputs": {OUTPUT_NAME: {"name": OUTPUT_NAME, **image}},
         "styles": styles,
-        "predictor": (predictor_entry(d, predictor_quantization)
+        "predictor": (predictor_entry(d, predictor_quantization,
+                                      model_format)
                       if model.has_predictor else None),
     }
 
 
-def predictor_entry(embedding_size: int, quantization: str) -> dict:
-    """The manifest's description of predictor.tflite: a style image (the
+def predictor_entry(embedding_size: int, quantization: str,
+                    model_format: str = "tflite") -> dict:
+    """The manifest's description of the predictor file: a style image (the
     central square of any picture, resized) in, a style embedding out."""
     side = PREDICTOR_IMAGE_SIZE
     return {
-        "model_file": PREDICTOR_FILE, "signature": SIGNATURE,
+        "model_file": PREDICTOR_FILES[model_format], "signature": SIGNATURE,
         "quantization": quantization,
         "inputs": {PREDICTOR_INPUT: {
             "name": PREDICTOR_INPUT, "dtype": "float32",
@@ -103,26 +108,6 @@ def thumbnails(model: StylizationModel) -> dict[str, bytes]:
             base64.b64decode(info["thumbnail_jpeg"])
             for name, info in zip(model.style_names, model.style_info)
             if info.get("thumbnail_jpeg")}
-
-
-def read_manifest(path: str) -> dict:
-    """Reads and checks a manifest written by ``build_manifest``."""
-    try:
-        with open(path) as f:
-            manifest = json.load(f)
-    except (OSError, ValueError) as error:
-        raise MagentaStyleError(f"cannot read manifest {path}: {error}") from None
-    if (manifest.get("format") != FORMAT
-            or manifest.get("format_version") != FORMAT_VERSION):
-        raise MagentaStyleError(
-            f"{path} is not a version-{FORMAT_VERSION} {FORMAT} file")
-    size = manifest["embedding_size"]
-    for style in manifest["styles"]:
-        if len(style["embedding"]) != size:
-            raise MagentaStyleError(
-                f"style '{style['name']}' in {path} has "
-                f"{len(style['embedding'])} values, expected {size}")
-    return manifest
 
 
 def add_style_file(manifest: dict, style: str | StyleFile) -> dict:

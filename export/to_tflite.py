@@ -19,17 +19,16 @@ import json
 
 from absl import flags
 
-from export.contract import (
+from magenta_style import cli, constants
+from magenta_style.cli import export_flags, model_flags
+from magenta_style.cli.export_flags import square_sizes
+from magenta_style.runtime import contract
+from magenta_style.runtime.contract import (
     CALIBRATED_MODES,
-    MIN_REPORT_SIDE,
     MODES,
     predictor_mode,
 )
-from magenta_style import cli, constants
-from magenta_style.cli import model_flags
-from magenta_style.errors import MagentaStyleError
 
-flags.DEFINE_string("output_dir", None, "Folder for the exported files.")
 # float16 by default: on a trained model it stays within ~90 dB of Keras at
 # half the size; dynamic (a quarter) loses up to 0.3 at some pixels (README).
 flags.DEFINE_enum("quantize", "float16", list(MODES),
@@ -40,18 +39,7 @@ flags.DEFINE_string("representative_dir", None,
                     "Photos to calibrate int8/mixed activation ranges.")
 flags.DEFINE_integer("representative_count", 16,
                      "How many representative photos to use at most.")
-flags.DEFINE_string("eval_dir", None,
-                    "Photos for the fidelity report (default: "
-                    "--representative_dir). Without any, the report has only "
-                    "size and latency.")
-flags.DEFINE_integer("eval_count", 5, "How many evaluation photos to use.")
-flags.DEFINE_list("report_sizes", ["256", "512"],
-                  "Square sizes (px) of the fidelity comparison.")
-flags.DEFINE_list("latency_sizes", ["256", "512"],
-                  "Square sizes (px) of the latency measurement.")
-flags.DEFINE_integer("latency_runs", 5, "Timed runs per size (median).")
-flags.DEFINE_integer("threads", 2, "Interpreter threads for the latency.")
-flags.DEFINE_integer("default_size", 384,
+flags.DEFINE_integer("default_size", contract.DEFAULT_SIZE,
                      "Default square input size the manifest suggests (px).")
 flags.DEFINE_string("android_assets", None,
                     "Also copy the model and manifest to this folder "
@@ -73,24 +61,10 @@ flags.register_multi_flags_validator(
     "--quantize int8 and mixed need --representative_dir (photos to "
     "calibrate the activation ranges)")
 flags.adopt_module_key_flags(model_flags)
+flags.adopt_module_key_flags(export_flags)
 FLAGS = flags.FLAGS
 
 REPORT_FILE = "fidelity_report.json"
-
-
-def sizes(values: list[str], flag: str) -> list[int]:
-    """Square sizes from a list flag: each a multiple of the network's size
-    multiple, at least MIN_REPORT_SIDE."""
-    try:
-        result = [int(v) for v in values]
-    except ValueError:
-        raise MagentaStyleError(f"--{flag} must be integers, got {values}"
-                                ) from None
-    cli.require(all(s >= MIN_REPORT_SIDE and s % constants.SIZE_MULTIPLE == 0
-                    for s in result),
-                f"--{flag} must be multiples of {constants.SIZE_MULTIPLE} "
-                f">= {MIN_REPORT_SIDE}, got {result}")
-    return result
 
 
 def fixed_size_manifest(styles_json: dict, size: int) -> dict:
@@ -112,11 +86,10 @@ def main(argv) -> None:
                 "--output_dir (or --web_demo) is required")
     cli.require(FLAGS.output_dir is not None or not FLAGS.android_assets,
                 "--android_assets needs --output_dir")
-    report_sizes = sizes(FLAGS.report_sizes, "report_sizes")
-    latency_sizes = sizes(FLAGS.latency_sizes, "latency_sizes")
-    sizes([str(FLAGS.default_size)], "default_size")
-    sizes([str(FLAGS.web_size)], "web_size")
-    cli.require(FLAGS.latency_runs >= 1, "--latency_runs must be >= 1")
+    report_sizes = square_sizes(FLAGS.report_sizes, "report_sizes")
+    latency_sizes = square_sizes(FLAGS.latency_sizes, "latency_sizes")
+    square_sizes([str(FLAGS.default_size)], "default_size")
+    square_sizes([str(FLAGS.web_size)], "web_size")
     for folder in (FLAGS.output_dir, FLAGS.android_assets, FLAGS.web_demo):
         if folder:
             cli.writable_dir(folder, create=False)
@@ -143,20 +116,20 @@ def main(argv) -> None:
     eval_dir = FLAGS.eval_dir or FLAGS.representative_dir
     eval_photos = sample_images(eval_dir, FLAGS.eval_count) if eval_dir else []
 
-    app_files = [manifest.MODEL_FILE, manifest.MANIFEST_FILE]
+    app_files = [contract.MODEL_FILE, contract.MANIFEST_FILE]
     if manifest.thumbnails(model):
-        app_files.append(manifest.THUMBNAIL_DIR)
+        app_files.append(contract.THUMBNAIL_DIR)
     predictor_file = {}
     if model.has_predictor:
         print(f"converting the style predictor ({mode_of_predictor}) ...",
               flush=True)
-        predictor_file = {manifest.PREDICTOR_FILE: convert.convert_predictor(
+        predictor_file = {contract.PREDICTOR_FILE: convert.convert_predictor(
             model.predictor, mode_of_predictor)}
-        app_files.append(manifest.PREDICTOR_FILE)
+        app_files.append(contract.PREDICTOR_FILE)
 
     def app_contents(flatbuffer: bytes, styles: dict) -> dict[str, bytes]:
-        return {manifest.MODEL_FILE: flatbuffer,
-                manifest.MANIFEST_FILE: json.dumps(styles, indent=1).encode(),
+        return {contract.MODEL_FILE: flatbuffer,
+                contract.MANIFEST_FILE: json.dumps(styles, indent=1).encode(),
                 **predictor_file, **manifest.thumbnails(model)}
 
     if FLAGS.output_dir:
@@ -165,24 +138,12 @@ def main(argv) -> None:
                                      representative, FLAGS.default_size)
         print("measuring fidelity and latency ...", flush=True)
         report = {
-            "quantization": FLAGS.quantize, "model_bytes": len(flatbuffer),
-            "ops": sorted(convert.op_names(flatbuffer)),
-            "threads": FLAGS.threads, "eval_photos": len(eval_photos),
-            "fidelity": fidelity.fidelity(flatbuffer, model, eval_photos,
-                                          report_sizes) if eval_photos else [],
-            "latency_s": fidelity.latency(flatbuffer, model.embedding(0),
-                                          latency_sizes, FLAGS.latency_runs,
-                                          FLAGS.threads),
-        }
-        if predictor_file:
-            lite = predictor_file[manifest.PREDICTOR_FILE]
-            report["predictor"] = {
-                "quantization": mode_of_predictor, "model_bytes": len(lite),
-                "latency_s": fidelity.predictor_latency(
-                    lite, FLAGS.latency_runs, FLAGS.threads),
-                "fidelity": fidelity.predictor_fidelity(
-                    lite, model, eval_photos, report_sizes[0])
-                if len(eval_photos) > 1 else None}
+            **fidelity.report(
+                model, flatbuffer, FLAGS.quantize,
+                predictor_file.get(contract.PREDICTOR_FILE),
+                mode_of_predictor, eval_photos, report_sizes, latency_sizes,
+                FLAGS.latency_runs, FLAGS.threads),
+            "ops": sorted(convert.op_names(flatbuffer))}
         files = {REPORT_FILE: json.dumps(report, indent=1).encode(),
                  **app_contents(flatbuffer, styles_json)}
         write_files(files, [REPORT_FILE] + app_files, FLAGS.output_dir)

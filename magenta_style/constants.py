@@ -118,6 +118,12 @@ PRETRAINED_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                               "pretrained")
 BUNDLED_MODELS = {name: os.path.join(PRETRAINED_DIR, f"{name}.keras")
                   for name in ("full", "fast")}
+# Their TFLite exports (float16 weights, with the style predictor), which the
+# runtime install stylizes with when TensorFlow is absent (runtime/): the
+# files python -m export.to_tflite --model NAME --output_dir
+# magenta_style/pretrained/litert/NAME writes.
+BUNDLED_EXPORTS = {name: os.path.join(PRETRAINED_DIR, "litert", name)
+                   for name in BUNDLED_MODELS}
 # Memory (GB) a whole-image render of stylize may take before the photo goes
 # to tiles (rendering.tiles), which stay near 1 GB plus 4 bytes a pixel:
 # 8000×6000 took 5.7 GB whole and 1.07 GB in tiles (fast network, one style).

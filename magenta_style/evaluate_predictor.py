@@ -84,7 +84,7 @@ def main(argv) -> None:
     from magenta_style.imaging.folders import decode_each, list_images
     from magenta_style.imaging.images import open_image, save_image
     from magenta_style.network.model import load_model, model_file
-    from magenta_style.network.predictor import read_style_view
+    from magenta_style.runtime.contract import read_style_view
     from magenta_style.objective import evaluation
     from magenta_style.objective.loss_config import LossConfig
     from magenta_style.objective.losses import PerceptualLoss

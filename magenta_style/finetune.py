@@ -47,7 +47,7 @@ def main(argv) -> None:
     del argv
     from magenta_style.imaging.folders import load_style_image, style_name
     from magenta_style.network.model import load_model, model_file
-    from magenta_style.network.predictor import read_style_image
+    from magenta_style.runtime.contract import read_style_image
     from magenta_style.stylebook import table
     from magenta_style.stylebook.table import style_record
     from magenta_style.training import distribute

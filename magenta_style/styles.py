@@ -127,7 +127,7 @@ def main(argv) -> None:
 def add_image(model, path: str, name: str | None):
     """``model`` plus the style its predictor gives the image at ``path``."""
     from magenta_style.imaging.folders import style_name
-    from magenta_style.network.predictor import read_style_image
+    from magenta_style.runtime.contract import read_style_image
     from magenta_style.stylebook import table
 
     image = read_style_image(path)

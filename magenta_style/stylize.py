@@ -4,7 +4,11 @@ r"""Stylizes photos with a trained model: every style at once, or a blend.
       [--output_dir stylized] [--styles a,b] [--style_image ANY.jpg] \
       [--blend "a=0.7,painting.jpg=0.3"] [--strength S] [--preserve_colors]
 
-Without --model, the model shipped with the package is used. Any image
+Without --model, the model shipped with the package is used. It runs in
+Keras where TensorFlow is installed, else (or with --runtime exported) its
+bundled TFLite export runs in LiteRT: the runtime install
+(pip install magenta_style) has no TensorFlow. --model may also name an
+export folder (export.to_tflite or export.to_onnx wrote it). Any image
 (--style_image, or a file in --blend) is a style through the model's style
 predictor: its embedding is predicted in one pass. --strength S moves each
 photo's embedding from its own predicted style (0) to the chosen one (1).
@@ -26,8 +30,9 @@ import numpy as np
 from absl import flags
 
 from magenta_style import cli, constants
-from magenta_style.cli import model_flags, precision_flags
+from magenta_style.cli import model_flags, precision_flags, tf_startup
 from magenta_style.errors import MagentaStyleError
+from magenta_style.runtime.choice import RUNTIMES
 
 flags.DEFINE_string("content", None, "A photo, or a folder of photos.")
 flags.DEFINE_string("output_dir", "stylized",
@@ -63,6 +68,15 @@ flags.DEFINE_float("max_memory", constants.RENDER_MEMORY_GB,
 flags.DEFINE_string("scratch_dir", None,
                     "Folder for the feature files of tiled renders "
                     "(default: the system's temporary folder).")
+flags.DEFINE_enum("runtime", "auto", list(RUNTIMES),
+                  "keras: the .keras model in TensorFlow (any --precision, "
+                  "tiles for huge photos). exported: the model's export in "
+                  "LiteRT (.tflite) or onnxruntime (.onnx), float32, no "
+                  "TensorFlow needed. auto: an export folder as exported, "
+                  "else keras where TensorFlow is installed, else the "
+                  "bundled export.")
+flags.DEFINE_integer("threads", 2, "CPU threads of the exported runtime.",
+                     lower_bound=1)
 flags.DEFINE_enum("format", "png", ["png", "jpg", "webp"], "Output format.")
 flags.DEFINE_bool("preserve_colors", False,
                   "Keep each photo's colours: the pastiche's luminance with "
@@ -103,7 +117,7 @@ def blend_label(blend: dict, style_names: list[str]) -> str:
 
 def image_style(model, path: str) -> np.ndarray:
     """The predicted embedding of a style image (errors name the file)."""
-    from magenta_style.network.predictor import read_style_image
+    from magenta_style.runtime.contract import read_style_image
 
     cli.require(os.path.isfile(path), f"style image not found: {path}")
     return model.predict_embeddings([read_style_image(path)])[0]
@@ -133,6 +147,26 @@ def chosen_styles(model, blend: dict | None) -> tuple[list, list[str]]:
     return embeddings, labels
 
 
+def loaded_model():
+    """The --model in the --runtime that renders it (TensorFlow starts only
+    for Keras); its first line says which."""
+    from magenta_style.runtime.choice import chosen_runtime
+
+    if chosen_runtime(FLAGS.model, FLAGS.runtime) == "keras":
+        tf_startup.start()
+        from magenta_style.network.model import load_model
+
+        model = load_model(FLAGS.model, FLAGS.precision, FLAGS.vgg_weights)
+        print(f"precision: {model.transformer.dtype_policy.compute_dtype}",
+              flush=True)
+        return model
+    from magenta_style.runtime.exported_model import load_exported_model
+
+    model = load_exported_model(FLAGS.model, FLAGS.threads)
+    print(f"runtime: {model.description}", flush=True)
+    return model
+
+
 def main(argv) -> None:
     del argv
     cli.require(FLAGS.content is not None, "--content is required")
@@ -142,17 +176,21 @@ def main(argv) -> None:
     blend = cli.parse_blend(FLAGS.blend) if FLAGS.blend is not None else None
     files = content_files(FLAGS.content)
     output_dir = cli.writable_dir(FLAGS.output_dir)
+    with tf_startup.quiet():
+        stylize_files(files, blend, output_dir)
 
+
+def stylize_files(files: list[str], blend: dict | None, output_dir: str
+                  ) -> None:
+    """Renders each photo of ``files`` as the flags ask, into
+    ``output_dir``; a photo that cannot be read is skipped (and listed)
+    where there are several."""
     from magenta_style.imaging.color import preserve_colors
     from magenta_style.imaging.images import ImageFile, save_image, save_rows
-    from magenta_style.network.model import load_model
     from magenta_style.rendering.plan import plan_render
-    from magenta_style.network.predictor import READ_SIDE
-    from magenta_style.rendering.tiles import pastiche_rows
+    from magenta_style.runtime.contract import READ_SIDE
 
-    model = load_model(FLAGS.model, FLAGS.precision, FLAGS.vgg_weights)
-    print(f"precision: {model.transformer.dtype_policy.compute_dtype}",
-          flush=True)
+    model = loaded_model()
     styles, labels = chosen_styles(model, blend)
     if FLAGS.strength < 1:
         labels = [f"{label}_strength{round(100 * FLAGS.strength)}"
@@ -165,7 +203,8 @@ def main(argv) -> None:
                 plan = plan_render(photo.size, FLAGS.max_size or None,
                                    model.network, len(styles), path,
                                    tiled=FLAGS.tiled,
-                                   budget=int(FLAGS.max_memory * 1e9) or None)
+                                   budget=int(FLAGS.max_memory * 1e9) or None,
+                                   can_tile=model.renders_tiles)
                 image = (photo.row_reader(plan.size) if plan.tiled
                          else photo.read(plan.size))
         except MagentaStyleError as error:
@@ -180,6 +219,8 @@ def main(argv) -> None:
             return os.path.join(output_dir, f"{stem}_{label}.{FLAGS.format}")
 
         if plan.tiled:
+            from magenta_style.rendering.tiles import pastiche_rows
+
             # The photo's preview only where strength needs its own style
             # (resizing a 400 MP photo costs seconds).
             embeddings = model.target_embeddings(
@@ -212,7 +253,7 @@ def main(argv) -> None:
              if skipped else ""), flush=True)
 
 
-console_main = cli.entry_point(main)  # the console script (setup.py)
+console_main = cli.entry_point(main, tensorflow=False)  # the console script (setup.py)
 
 
 if __name__ == "__main__":

@@ -17,16 +17,17 @@ import numpy as np
 import pytest
 from conftest import FLOAT32_TFLITE_ERROR, REPO
 
-from export import contract, convert, manifest
+from export import convert, manifest
 from magenta_style.errors import MagentaStyleError
 from magenta_style.network.model import StylizationModel, attach_predictor
-from magenta_style.network.predictor import (
+from magenta_style.network.predictor import StylePredictor
+from magenta_style.runtime import contract, sessions
+from magenta_style.runtime.contract import (
+    EMBEDDING_INPUT,
     PREDICTOR_IMAGE_SIZE,
     PREDICTOR_INPUT,
-    StylePredictor,
     predictor_view,
 )
-from magenta_style.network.transformer import EMBEDDING_INPUT
 from magenta_style.stylebook import style_file
 
 SCRIPT = os.path.join(REPO, "android_demo", "run_jvm_tests.sh")
@@ -100,7 +101,7 @@ def style_files(model, tmp_path_factory):
 def run_contract(exported_manifest, folder, style_paths=()):
     """Runs the JVM tests and the JVM side of the contract on a manifest;
     returns its JSON."""
-    manifest_path = folder / manifest.MANIFEST_FILE
+    manifest_path = folder / contract.MANIFEST_FILE
     manifest_path.write_text(json.dumps(exported_manifest))
     out = folder / "jvm.json"
     process = subprocess.run(["bash", SCRIPT, "--contract", str(manifest_path),
@@ -175,13 +176,12 @@ def test_style_files_fit_on_both_sides_alike(exported, jvm, style_files):
 
 def test_tflite_on_jvm_inputs_matches_keras(model, jvm):
     flatbuffer = convert.convert(model.transformer, "float32")
-    runner = convert.interpreter(flatbuffer).get_signature_runner(
-        contract.SIGNATURE)
+    runner = sessions.open_session(flatbuffer)
     pixels = jvm["pixels"]
     content = np.asarray(pixels["tensor"], np.float32).reshape(
         1, pixels["height"], pixels["width"], 3)
     embedding = np.asarray(jvm["blend_3"], np.float32)[None]
-    lite = convert.run(runner, content, embedding)
+    lite = sessions.render(runner, content, embedding)
     keras_out = model.stylize(content, {"ink": 1, "oil": 2, "wash": 1})
     assert lite.shape == content.shape
     assert np.abs(lite - keras_out).max() <= FLOAT32_TFLITE_ERROR
@@ -231,7 +231,7 @@ def test_jvm_predictor_input_is_python_predictor_view(jvm):
 def test_tflite_predictor_on_jvm_views_matches_keras(predicting, jvm):
     parsed = jvm["predictor"]
     flatbuffer = convert.convert_predictor(predicting.predictor, "float32")
-    runner = convert.interpreter(flatbuffer).get_signature_runner(
+    runner = sessions.interpreter(flatbuffer).get_signature_runner(
         parsed["signature"])
     for picture, jvm_view in views(jvm):
         lite = runner(**{parsed["input"]: jvm_view[None]})[parsed["output"]]

@@ -16,7 +16,8 @@ from conftest import (
     run_cli,
 )
 
-from export import contract, convert, manifest
+from export import convert, manifest
+from magenta_style.runtime import contract, sessions
 from magenta_style.imaging.folders import load_style_images
 from magenta_style.imaging.images import open_image
 from magenta_style.imaging.transforms import center_crop
@@ -42,7 +43,7 @@ def trained_model(vgg, tmp_path_factory):
                                    perceptual.style_grams(images), 2)
     trainer.compile(optimizer=keras.optimizers.Adam(1e-2))
     batch = np.stack([
-        center_crop(open_image(os.path.join(CONTENT_DIR, f)), 64).numpy()
+        center_crop(open_image(os.path.join(CONTENT_DIR, f)), 64)
         for f in ("chicago.jpg", "tubingen.jpg")])
     trainer.fit(tf.data.Dataset.from_tensors(
         (batch, np.array([0, 1], np.int32))).repeat(), epochs=1,
@@ -70,7 +71,7 @@ def representative(model):
 
     def generate():
         for i, image in enumerate(images):
-            yield {"content": center_crop(image, 128).numpy()[None],
+            yield {"content": center_crop(image, 128)[None],
                    "style_embedding": model.embedding(i % 2)[None]}
 
     return generate
@@ -87,10 +88,10 @@ def exported(model):
 @pytest.fixture(scope="module")
 def embeddings(model, tmp_path_factory):
     """Embeddings as the app sees them: written to and read from styles.json."""
-    path = tmp_path_factory.mktemp("manifest") / manifest.MANIFEST_FILE
+    path = tmp_path_factory.mktemp("manifest") / contract.MANIFEST_FILE
     path.write_text(json.dumps(manifest.build_manifest(model, "float32",
                                                        (384, 384))))
-    styles = manifest.read_manifest(str(path))["styles"]
+    styles = contract.read_manifest(str(path))["styles"]
     single = {s["name"]: np.asarray(s["embedding"], np.float32) for s in styles}
     blend = manifest.blend_embeddings([single["starry_night"],
                                        single["the_scream"]], [1.0, 1.0])
@@ -98,10 +99,9 @@ def embeddings(model, tmp_path_factory):
 
 
 def lite_and_keras(flatbuffer, model, photo, size, embedding):
-    runner = convert.interpreter(flatbuffer).get_signature_runner(
-        contract.SIGNATURE)
+    runner = sessions.open_session(flatbuffer)
     content = tf.image.resize(photo, size).numpy()[None]
-    return (convert.run(runner, content, embedding[None]),
+    return (sessions.render(runner, content, embedding[None]),
             model.transformer([content, embedding[None]]).numpy())
 
 
@@ -114,7 +114,7 @@ def test_only_builtin_ops_and_named_signature(exported, mode):
     # Mirror padding is made of row copies, not TFLite's slow element-wise
     # MIRROR_PAD kernel (layers.mirror_pad).
     assert "MIRROR_PAD" not in ops
-    interpreter = convert.interpreter(flatbuffer)
+    interpreter = sessions.interpreter(flatbuffer)
     assert interpreter.get_signature_list() == {contract.SIGNATURE: {
         "inputs": ["content", "style_embedding"], "outputs": ["stylized"]}}
     content = [d for d in interpreter.get_input_details()
@@ -162,8 +162,8 @@ def test_blend_embedding_equals_keras_blend(model, embeddings, exported, photos)
     keras_blend = model.embedding({"starry_night": 0.5, "the_scream": 0.5})
     np.testing.assert_allclose(embeddings["blend"], keras_blend, atol=1e-6)
     content = tf.image.resize(photos[1], (256, 256)).numpy()[None]
-    runner = convert.interpreter(exported["float32"]).get_signature_runner()
-    lite = convert.run(runner, content, embeddings["blend"][None])
+    runner = sessions.open_session(exported["float32"])
+    lite = sessions.render(runner, content, embeddings["blend"][None])
     ref = model.stylize(content, {"starry_night": 1, "the_scream": 1})
     assert np.abs(lite - ref).max() <= FLOAT32_TFLITE_ERROR
 
@@ -211,11 +211,11 @@ def test_manifest_round_trip_and_validation(model, tmp_path):
     path.write_text(json.dumps(data))
     from magenta_style.errors import MagentaStyleError
     with pytest.raises(MagentaStyleError, match="the_scream"):
-        manifest.read_manifest(str(path))
+        contract.read_manifest(str(path))
     data["format_version"] = 2
     path.write_text(json.dumps(data))
     with pytest.raises(MagentaStyleError, match="version"):
-        manifest.read_manifest(str(path))
+        contract.read_manifest(str(path))
 
 
 def test_blend_is_exact_float64_accumulation():
@@ -247,7 +247,7 @@ def test_cli_exports_manifest_thumbnails_report_and_assets(trained_model,
     assert report["quantization"] == "float16"
     assert min(r["psnr_db_min"] for r in report["fidelity"]) >= 35
     assert report["latency_s"]["64"] > 0
-    styles = manifest.read_manifest(str(assets / "styles.json"))
+    styles = contract.read_manifest(str(assets / "styles.json"))
     thumb = assets / styles["styles"][0]["thumbnail"]
     assert open_image(str(thumb)).shape[2] == 3
     assert "PSNR" in process.stdout

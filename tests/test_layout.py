@@ -14,7 +14,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Modules that define flags and main (commands), and the command helpers.
 COMMANDS = {"train", "finetune", "train_predictor", "evaluate_predictor",
             "stylize", "styles", "optimize", "evaluate", "distill",
-            "to_tflite", "add_styles", "__main__"}
+            "to_tflite", "to_onnx", "add_styles", "__main__"}
 
 
 def library_modules() -> list[str]:

@@ -15,12 +15,8 @@ from magenta_style.network.model import (
     attach_predictor,
     load_model,
 )
-from magenta_style.network.predictor import (
-    PREDICTOR_IMAGE_SIZE,
-    ChannelStatistics,
-    StylePredictor,
-    predictor_view,
-)
+from magenta_style.network.predictor import ChannelStatistics, StylePredictor
+from magenta_style.runtime.contract import PREDICTOR_IMAGE_SIZE, predictor_view
 from magenta_style.stylebook import table
 
 

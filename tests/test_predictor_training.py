@@ -18,11 +18,8 @@ from magenta_style.network.model import (
     attach_predictor,
     load_model,
 )
-from magenta_style.network.predictor import (
-    StylePredictor,
-    predictor_view,
-    read_style_view,
-)
+from magenta_style.network.predictor import StylePredictor
+from magenta_style.runtime.contract import predictor_view, read_style_view
 from magenta_style.objective.losses import PerceptualLoss
 from magenta_style.stylebook import table
 from magenta_style.training import paintings

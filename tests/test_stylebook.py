@@ -11,6 +11,7 @@ import pytest
 from conftest import CONTENT_DIR, assert_one_line_error, run_cli
 
 from export import manifest
+from magenta_style.runtime import contract
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.images import open_image
 from magenta_style.network.model import StylizationModel, load_model
@@ -270,7 +271,7 @@ def test_style_files_join_an_exported_manifest(model, tmp_path):
     wash = tmp_path / "wash.style.json"
     style_file.write_style_file(style_file.export_style(model, "wash"), str(wash))
     result = manifest.add_style_files(str(path), [str(wash)])
-    stored = manifest.read_manifest(str(path))
+    stored = contract.read_manifest(str(path))
     assert stored == result
     assert [s["name"] for s in stored["styles"]] == ["ink", "oil", "wash"]
     entry = stored["styles"][-1]
@@ -301,7 +302,7 @@ def test_to_tflite_appends_style_files(model, model_dir, tmp_path):
                       "--latency_sizes", "32", "--latency_runs", "1",
                       "--style_files", str(extra_file))
     assert process.returncode == 0, process.stderr[-2000:]
-    stored = manifest.read_manifest(str(out / "styles.json"))
+    stored = contract.read_manifest(str(out / "styles.json"))
     assert [s["name"] for s in stored["styles"]] == ["ink", "oil", "wash",
                                                      "extra"]
     ink = tmp_path / "ink.style.json"

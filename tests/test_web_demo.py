@@ -20,6 +20,7 @@ from conftest import CONTENT_DIR, REPO, VGG_WEIGHTS, run_cli
 from PIL import Image
 
 from export import manifest
+from magenta_style.runtime import contract
 from magenta_style import constants
 from magenta_style.imaging.images import open_image, to_uint8
 from magenta_style.imaging.transforms import center_crop
@@ -84,8 +85,8 @@ def server(exported, tmp_path_factory):
     root = tmp_path_factory.mktemp("web_root")
     page_folder(root, "page", exported)
     page_folder(root, "broken_manifest", exported,
-                replace={manifest.MANIFEST_FILE: '{"format": "magenta_style'})
-    page_folder(root, "no_model", exported, leave_out=[manifest.MODEL_FILE])
+                replace={contract.MANIFEST_FILE: '{"format": "magenta_style'})
+    page_folder(root, "no_model", exported, leave_out=[contract.MODEL_FILE])
     httpd = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(QuietHandler, directory=root))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -108,7 +109,7 @@ def test_page_blend_matches_keras(server, tmp_path):
     """A 50/50 blend rendered by the page is the Keras pastiche (PSNR)."""
     photo_path = tmp_path / "chicago.png"  # already SIZE²: no resampling
     photo = to_uint8(center_crop(open_image(os.path.join(
-        CONTENT_DIR, "chicago.jpg")), SIZE).numpy())
+        CONTENT_DIR, "chicago.jpg")), SIZE))
     Image.fromarray(photo).save(photo_path)
     model = load_model(constants.DEVICE_MODEL_NAME)  # what the export took
     first, last = model.style_names[0], model.style_names[-1]
@@ -151,7 +152,7 @@ def test_missing_model_shows_error(server):
 @pytest.mark.parametrize("indices,weights", [([0, 1], [0.3, 0.7]),
                                              ([0, 2, 5], [1.0, 2.0, 1.0])])
 def test_js_blend_equals_python_bit_for_bit(exported, indices, weights):
-    path = exported / manifest.MANIFEST_FILE
+    path = exported / contract.MANIFEST_FILE
     process = subprocess.run(
         ["node", os.path.join(WEB, "tests", "blend_cli.mjs"), str(path),
          ",".join(map(str, indices)), ",".join(map(str, weights))],

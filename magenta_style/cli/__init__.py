@@ -16,11 +16,19 @@ from magenta_style.cli import tf_startup
 from magenta_style.errors import MagentaStyleError
 
 
-def run(main: Callable[[list[str]], None]) -> None:
+# Modules of the optional extras (setup.py), by the extra that installs them.
+EXTRA_OF_MODULE = {**{module: "train" for module in (
+    "tensorflow", "keras", "tensorflow_datasets", "tensorboard", "scipy",
+    "matplotlib", "tf2onnx", "onnx")}, "onnxruntime": "onnx"}
+
+
+def run(main: Callable[[list[str]], None], tensorflow: bool = True) -> None:
     """absl ``app.run`` that turns user errors into one line and exit code 1.
 
-    TensorFlow starts after the flags are parsed (tf_startup), so --help is
-    quick and quiet; --help and --helpfull exit with 0.
+    A command that needs ``tensorflow`` starts it after the flags are parsed
+    (tf_startup), so --help is quick and quiet; one that may run without it
+    starts it itself where it does. --help and --helpfull exit with 0. A
+    module of an extra that is not installed is named, with the extra.
     """
 
     def guarded(argv):
@@ -30,10 +38,17 @@ def run(main: Callable[[list[str]], None]) -> None:
             fail(f"unexpected argument(s): {' '.join(argv[1:])} "
                  "(options are given as --name=value)")
         try:
-            tf_startup.start()
+            if tensorflow:
+                tf_startup.start()
             main(argv)
         except MagentaStyleError as error:
             fail(flag_message(error))
+        except ModuleNotFoundError as error:
+            top = (error.name or "").split(".")[0]
+            if top not in EXTRA_OF_MODULE:
+                raise
+            fail(f"this command needs {top}, which this installation lacks: "
+                 f"pip install 'magenta_style[{EXTRA_OF_MODULE[top]}]'")
         except KeyboardInterrupt:
             fail("interrupted", code=130)
         except MemoryError:
@@ -68,9 +83,10 @@ def flag_message(error: MagentaStyleError) -> str:
     return message
 
 
-def entry_point(main: Callable[[list[str]], None]) -> Callable[[], None]:
+def entry_point(main: Callable[[list[str]], None], tensorflow: bool = True
+                ) -> Callable[[], None]:
     """A console-script entry point that runs ``main`` through ``run``."""
-    return lambda: run(main)
+    return lambda: run(main, tensorflow)
 
 
 def _parse_flags(argv: list[str]) -> list[str]:

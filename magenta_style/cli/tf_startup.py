@@ -1,5 +1,5 @@
 """TensorFlow's start-up for the command-line tools, without its C++ notices
-on machines without a GPU.
+on machines without a GPU, and LiteRT's runs without its own.
 
 Importing TensorFlow and finding its devices prints, before any of its log
 settings apply, that no CUDA driver was found and that cuInit failed. The
@@ -25,7 +25,8 @@ _NOTICES = re.compile(
     r"absl::InitializeLog\(\) is called|Could not find cuda drivers|"
     r"failed call to cuInit|Unable to register cu(DNN|FFT|BLAS) factory|"
     r"TF-TRT Warning: Could not find TensorRT|cpu_feature_guard|"
-    r"To enable the following instructions:|oneDNN custom operations are on")
+    r"To enable the following instructions:|oneDNN custom operations are on|"
+    r"Created TensorFlow Lite XNNPACK delegate for CPU")
 
 
 def has_gpu() -> bool:
@@ -42,10 +43,17 @@ def start() -> None:
     is set.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    with contextlib.nullcontext() if has_gpu() else _without_notices():
+    with quiet():
         import tensorflow as tf
 
         tf.config.list_physical_devices()
+
+
+def quiet() -> contextlib.AbstractContextManager:
+    """A context in which the notices above are dropped from standard error
+    (LiteRT prints its own at a session's first run), on machines without a
+    GPU."""
+    return contextlib.nullcontext() if has_gpu() else _without_notices()
 
 
 @contextlib.contextmanager

@@ -21,8 +21,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from magenta_style.imaging.images import open_image
-from magenta_style.imaging.transforms import center_crop
 from magenta_style.network.serialization import PACKAGE
 from magenta_style.objective.vgg import (
     CONV_CHANNELS,
@@ -30,39 +28,16 @@ from magenta_style.objective.vgg import (
     build_feature_extractor,
     load_vgg19,
 )
+from magenta_style.runtime.contract import PREDICTOR_IMAGE_SIZE
 
 PREDICTOR_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1",
                     "block4_conv1")
 BOTTLENECK_SIZE = 100  # values (Ghiasi et al.)
-PREDICTOR_IMAGE_SIZE = 256  # pixels, side of the square style view
-PREDICTOR_INPUT = "style_image"  # name of the exported predictor's input
 # Standard deviation of the initial bottleneck → embedding weights: small, so
 # that training starts near the output bias (the base model's mean style).
 OUTPUT_INIT_STDDEV = 1e-3
-# Largest side a style image is read at before its view is taken, px.
-READ_SIDE = 1024
 # Added to variances before the square root, on VGG's 0..255-scale features.
 _VARIANCE_EPSILON = 1e-5
-
-
-def predictor_view(image: np.ndarray) -> np.ndarray:
-    """What the predictor sees of a style image [H, W, 3] in [0, 1]: its
-    central square, resized to PREDICTOR_IMAGE_SIZE²."""
-    return center_crop(np.asarray(image, np.float32),
-                       PREDICTOR_IMAGE_SIZE).numpy()
-
-
-def read_style_image(path: str) -> np.ndarray:
-    """A style image file, read no larger than the predictor needs of it
-    (errors name the file)."""
-    return open_image(path, max_side=READ_SIDE)
-
-
-def read_style_view(path: str) -> np.ndarray:
-    """The predictor view of an image file, for code that runs the
-    predictor on views itself (StylizationModel.predict_embeddings takes
-    the image and views it)."""
-    return predictor_view(read_style_image(path))
 
 
 @keras.saving.register_keras_serializable(PACKAGE)

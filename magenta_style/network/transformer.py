@@ -26,10 +26,11 @@ from magenta_style.network.geometry import (
     PadToMultiple,
     SpaceToDepth,
 )
-
-CONTENT_INPUT = "content"
-EMBEDDING_INPUT = "style_embedding"
-OUTPUT_NAME = "stylized"
+from magenta_style.runtime.contract import (
+    CONTENT_INPUT,
+    EMBEDDING_INPUT,
+    OUTPUT_NAME,
+)
 
 
 def scaled_width(channels: int, alpha: float) -> int:

@@ -60,16 +60,22 @@ class RenderPlan:
 
 def plan_render(stored: tuple[int, int], max_side: int | None,
                 network: Mapping[str, object], styles: int, name: str,
-                tiled: bool = False, budget: int | None = None
-                ) -> RenderPlan:
+                tiled: bool = False, budget: int | None = None,
+                can_tile: bool = True) -> RenderPlan:
     """The plan for a photo ``name`` of ``stored`` size (width, height) in
     ``styles`` styles, shrunk to a longer side of ``max_side`` (None: as
     stored), for a model's ``network``: whole, in batched passes, where one
     style fits in the memory (at most ``budget`` bytes, if given), else (or
-    if ``tiled``) in tiles, which need far less. Raises MagentaStyleError for
-    a photo too small (check_image_size) or too large even for tiles."""
+    if ``tiled``) in tiles, which need far less, where the runtime
+    ``can_tile`` (the Keras one). Raises MagentaStyleError for a photo too
+    small (check_image_size) or too large even for tiles."""
     size = fitted_size(stored, max_side)
     check_image_size(size, name, stored)
+    if tiled and not can_tile:
+        raise MagentaStyleError(
+            "tiled rendering runs the Keras layers one by one: it needs the "
+            "Keras runtime (pip install 'magenta_style[train]')",
+            arguments=["tiled"])
     if not tiled:
         try:
             per_pass = styles_that_fit(
@@ -77,6 +83,7 @@ def plan_render(stored: tuple[int, int], max_side: int | None,
                 name, budget)
             return RenderPlan(tuple(stored), tuple(size), per_pass)
         except MagentaStyleError:
-            pass
+            if not can_tile:
+                raise
     check_tiled_fits(size, name)
     return RenderPlan(tuple(stored), tuple(size), 1, tiled=True)

@@ -38,7 +38,7 @@ from magenta_style.imaging.files import atomic_file
 from magenta_style.imaging.folders import decode_each
 from magenta_style.network.embedding import EmbeddingLayout
 from magenta_style.network.model import StylizationModel
-from magenta_style.network.predictor import read_style_view
+from magenta_style.runtime.contract import read_style_view
 from magenta_style.network.serialization import PACKAGE
 from magenta_style.network.transformer import build_transformer
 from magenta_style.stylebook.table import table

@@ -20,7 +20,8 @@ import numpy as np
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.files import atomic_file
 from magenta_style.imaging.folders import decode_each, list_images
-from magenta_style.network.predictor import StylePredictor, read_style_view
+from magenta_style.network.predictor import StylePredictor
+from magenta_style.runtime.contract import read_style_view
 from magenta_style.objective.losses import PerceptualLoss
 
 HOLDOUT_EVERY = 10  # every 10th painting, in sorted order, is held out

@@ -125,8 +125,8 @@ def stream_examples(images: tf.data.Dataset, image_size: int,
 def evaluation_examples(photos: Sequence[np.ndarray], image_size: int,
                         style_rows: Sequence[int]) -> tf.data.Dataset:
     """Centre crops of ``photos``, photo i in style row i mod len(rows)."""
-    crops = np.stack([center_crop(tf.cast(p, tf.float32) / 255.0,
-                                  image_size).numpy() for p in photos])
+    crops = np.stack([center_crop(np.asarray(p, np.float32) / 255.0,
+                                  image_size) for p in photos])
     styles = np.resize(np.asarray(style_rows, np.int32), len(photos))
     return tf.data.Dataset.from_tensor_slices((crops, styles))
 
