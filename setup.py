@@ -12,6 +12,8 @@ TRAIN = [
     "onnx",  # reads and mends the exported graph (export.convert_onnx)
 ]
 
+VIDEO = ["imageio-ffmpeg", "opencv-python-headless"]
+
 setup(
     name="magenta_style",
     version="0.1.0",
@@ -44,7 +46,10 @@ setup(
         "train": TRAIN,
         # Exported ONNX models (export.to_onnx) in stylize and the benchmarks.
         "onnx": ["onnxruntime"],
-        "dev": TRAIN + ["onnxruntime", "pytest"],
+        # stylize_video: FFmpeg in a wheel (a static binary) and OpenCV's
+        # optical flow (DIS) for the stabilizer and the warping error.
+        "video": VIDEO,
+        "dev": TRAIN + VIDEO + ["onnxruntime", "pytest"],
     },
     entry_points={"console_scripts": [
         f"magenta-style-{name.replace('_', '-')}={module}:console_main"
@@ -54,6 +59,8 @@ setup(
             ("train_predictor", "magenta_style.train_predictor"),
             ("evaluate_predictor", "magenta_style.evaluate_predictor"),
             ("stylize", "magenta_style.stylize"),
+            ("stylize_video", "magenta_style.stylize_video"),
+            ("stabilize", "magenta_style.stabilize"),
             ("styles", "magenta_style.styles"),
             ("optimize", "magenta_style.optimize"),
             ("evaluate", "magenta_style.evaluate"),

@@ -86,6 +86,13 @@ DEFAULT_FINETUNE_LEARNING_RATES = {
     "identity": DEFAULT_FINETUNE_LEARNING_RATE,
     "predicted": DEFAULT_PREDICTED_FINETUNE_LEARNING_RATE}
 
+# Temporal fine-tuning (python -m magenta_style.stabilize,
+# training.temporal): weight of the temporal term (a mean squared difference
+# of [0, 1] pixels under a small motion) beside the imitation loss of the
+# original network's pastiches (about 5 with the default loss weights). At
+# the fast network's start the temporal term is about 6e-3.
+DEFAULT_TEMPORAL_WEIGHT = 100.0
+
 # Direct optimization of the pixels (Gatys et al.; magenta_style.optimize).
 DEFAULT_OPTIMIZE_ITERATIONS = 300
 DEFAULT_OPTIMIZE_IMAGE_SIZE = 512  # pixels, longer side of the pastiche

@@ -26,30 +26,17 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 from absl import flags
 
 from magenta_style import cli, constants
-from magenta_style.cli import model_flags, precision_flags, tf_startup
+from magenta_style.cli import runtime_flags, style_flags, tf_startup
+from magenta_style.cli.runtime_flags import loaded_model
+from magenta_style.cli.style_flags import chosen_styles
 from magenta_style.errors import MagentaStyleError
-from magenta_style.runtime.choice import RUNTIMES
 
 flags.DEFINE_string("content", None, "A photo, or a folder of photos.")
 flags.DEFINE_string("output_dir", "stylized",
                     "Folder for the stylized images (created if needed).")
-flags.DEFINE_list("styles", None,
-                  "Styles to render (names or indices); default: all.")
-flags.DEFINE_list("style_image", None,
-                  "Image file(s) to use as styles, through the model's style "
-                  "predictor (with --styles: rendered as well).")
-flags.DEFINE_string("blend", None,
-                    "One blended image instead: 'style=weight,...', each "
-                    "style a name, an index or an image file; weights >= 0, "
-                    "normalised to sum 1.")
-flags.DEFINE_float("strength", 1.0,
-                   "How far from each photo's own predicted style (0) to the "
-                   "chosen style (1); below 1 needs a style predictor.",
-                   lower_bound=0.0, upper_bound=1.0)
 flags.DEFINE_integer("max_size", 1024,
                      "Shrink photos whose longer side exceeds this (pixels); "
                      "0 keeps the original size (rendered in tiles where a "
@@ -68,15 +55,6 @@ flags.DEFINE_float("max_memory", constants.RENDER_MEMORY_GB,
 flags.DEFINE_string("scratch_dir", None,
                     "Folder for the feature files of tiled renders "
                     "(default: the system's temporary folder).")
-flags.DEFINE_enum("runtime", "auto", list(RUNTIMES),
-                  "keras: the .keras model in TensorFlow (any --precision, "
-                  "tiles for huge photos). exported: the model's export in "
-                  "LiteRT (.tflite) or onnxruntime (.onnx), float32, no "
-                  "TensorFlow needed. auto: an export folder as exported, "
-                  "else keras where TensorFlow is installed, else the "
-                  "bundled export.")
-flags.DEFINE_integer("threads", 2, "CPU threads of the exported runtime.",
-                     lower_bound=1)
 flags.DEFINE_enum("format", "png", ["png", "jpg", "webp"], "Output format.")
 flags.DEFINE_bool("preserve_colors", False,
                   "Keep each photo's colours: the pastiche's luminance with "
@@ -84,8 +62,8 @@ flags.DEFINE_bool("preserve_colors", False,
 flags.register_validator(
     "max_size", lambda size: size == 0 or size >= constants.MIN_IMAGE_SIDE,
     f"must be 0 or at least {constants.MIN_IMAGE_SIDE} (pixels)")
-flags.adopt_module_key_flags(model_flags)
-flags.adopt_module_key_flags(precision_flags)
+flags.adopt_module_key_flags(runtime_flags)
+flags.adopt_module_key_flags(style_flags)
 FLAGS = flags.FLAGS
 
 
@@ -102,86 +80,17 @@ def content_files(content: str) -> list[str]:
     return [content]
 
 
-def blend_label(blend: dict, style_names: list[str]) -> str:
-    """A file-name part such as 'blend_starry_night70_wave30' (an image file
-    in the blend is named by its file name without extension)."""
-    from magenta_style.imaging.folders import style_name
-
-    total = sum(blend.values())
-    parts = []
-    for key, weight in blend.items():
-        name = style_names[key] if isinstance(key, int) else style_name(key)
-        parts.append(f"{name}{round(100 * weight / total)}")
-    return "blend_" + "_".join(parts)
-
-
-def image_style(model, path: str) -> np.ndarray:
-    """The predicted embedding of a style image (errors name the file)."""
-    from magenta_style.runtime.contract import read_style_image
-
-    cli.require(os.path.isfile(path), f"style image not found: {path}")
-    return model.predict_embeddings([read_style_image(path)])[0]
-
-
-def chosen_styles(model, blend: dict | None) -> tuple[list, list[str]]:
-    """The embeddings to render and their file-name labels: the --blend's
-    one blend (each key a table style or an image file), or the --styles
-    and --style_image styles (all table styles if neither is given)."""
-    from magenta_style.imaging.folders import style_name
-
-    if blend is not None:
-        parts = [(image_style(model, key) if isinstance(key, str)
-                  and key not in model.style_names and os.path.isfile(key)
-                  else model.style_index(key), weight)
-                 for key, weight in blend.items()]
-        return ([model.embedding(parts)],
-                [blend_label(blend, model.style_names)])
-    rows = [model.style_index(cli.style_key(s)) for s in FLAGS.styles or []]
-    if not rows and not FLAGS.style_image:
-        rows = list(range(model.num_styles))
-    embeddings = [model.embedding(row) for row in rows]
-    labels = [model.style_names[row] for row in rows]
-    for path in FLAGS.style_image or []:
-        embeddings.append(image_style(model, path))
-        labels.append(style_name(path))
-    return embeddings, labels
-
-
-def loaded_model():
-    """The --model in the --runtime that renders it (TensorFlow starts only
-    for Keras); its first line says which."""
-    from magenta_style.runtime.choice import chosen_runtime
-
-    if chosen_runtime(FLAGS.model, FLAGS.runtime) == "keras":
-        tf_startup.start()
-        from magenta_style.network.model import load_model
-
-        model = load_model(FLAGS.model, FLAGS.precision, FLAGS.vgg_weights)
-        print(f"precision: {model.transformer.dtype_policy.compute_dtype}",
-              flush=True)
-        return model
-    from magenta_style.runtime.exported_model import load_exported_model
-
-    model = load_exported_model(FLAGS.model, FLAGS.threads)
-    print(f"runtime: {model.description}", flush=True)
-    return model
-
-
 def main(argv) -> None:
     del argv
     cli.require(FLAGS.content is not None, "--content is required")
     cli.require(bool(FLAGS.output_dir), "--output_dir must not be empty")
-    cli.require(not (FLAGS.blend and (FLAGS.styles or FLAGS.style_image)),
-                "give --styles/--style_image or --blend, not both")
-    blend = cli.parse_blend(FLAGS.blend) if FLAGS.blend is not None else None
     files = content_files(FLAGS.content)
     output_dir = cli.writable_dir(FLAGS.output_dir)
     with tf_startup.quiet():
-        stylize_files(files, blend, output_dir)
+        stylize_files(files, output_dir)
 
 
-def stylize_files(files: list[str], blend: dict | None, output_dir: str
-                  ) -> None:
+def stylize_files(files: list[str], output_dir: str) -> None:
     """Renders each photo of ``files`` as the flags ask, into
     ``output_dir``; a photo that cannot be read is skipped (and listed)
     where there are several."""
@@ -191,7 +100,7 @@ def stylize_files(files: list[str], blend: dict | None, output_dir: str
     from magenta_style.runtime.contract import READ_SIDE
 
     model = loaded_model()
-    styles, labels = chosen_styles(model, blend)
+    styles, labels = chosen_styles(model)
     if FLAGS.strength < 1:
         labels = [f"{label}_strength{round(100 * FLAGS.strength)}"
                   for label in labels]

@@ -13,7 +13,8 @@ from magenta_style.errors import MagentaStyleError
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Modules that define flags and main (commands), and the command helpers.
 COMMANDS = {"train", "finetune", "train_predictor", "evaluate_predictor",
-            "stylize", "styles", "optimize", "evaluate", "distill",
+            "stylize", "stylize_video", "stabilize", "styles", "optimize",
+            "evaluate", "distill",
             "to_tflite", "to_onnx", "add_styles", "__main__"}
 
 

@@ -1,11 +1,12 @@
 """Stylizing without TensorFlow: exported models (TFLite in LiteRT, ONNX in
 onnxruntime) with the Keras model's styles, blends and strength, the
-bundled exports, and the runtime-only install (a virtualenv without
-TensorFlow that .ci/run builds)."""
+bundled exports, and the runtime-only install (a new virtualenv with
+``pip install .`` and no extras, built once per test session)."""
 
 import json
 import os
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -37,12 +38,6 @@ from magenta_style.runtime.exported_model import (
     ExportedModel,
     load_exported_model,
 )
-
-# The runtime-only virtualenv (.ci/run: pip install . without extras).
-RUNTIME_PYTHON = os.environ.get(
-    "MAGENTA_STYLE_RUNTIME_PYTHON",
-    os.path.join(REPO, ".venv-runtime", "bin", "python"))
-
 
 @pytest.fixture(scope="module")
 def predicting(vgg):
@@ -187,18 +182,28 @@ def test_stylize_runs_an_onnx_folder_and_refuses_tiles(predicting,
         "tiled rendering", "magenta_style[train]")
 
 
-def runtime_python(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    """``args`` run by the runtime-only virtualenv's Python, outside the
-    checkout (so that the installed package, not the source, is imported)."""
-    assert os.path.isfile(RUNTIME_PYTHON), (
-        f"no runtime-only virtualenv at {RUNTIME_PYTHON}: make it as .ci/run "
-        "does (python3 -m venv .venv-runtime && .venv-runtime/bin/pip "
-        "install .)")
-    return subprocess.run([RUNTIME_PYTHON, *args], capture_output=True,
-                          text=True, timeout=600, **kwargs)
+@pytest.fixture(scope="session")
+def runtime_python(tmp_path_factory):
+    """A function running its arguments with the Python of a new
+    runtime-only virtualenv (what ``pip install magenta_style`` gives a
+    user: no TensorFlow), outside the checkout, so that the installed
+    package, not the source, is imported."""
+    venv = tmp_path_factory.mktemp("runtime") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    installed = subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--no-input", REPO],
+        capture_output=True, text=True, timeout=900)
+    assert installed.returncode == 0, installed.stderr[-3000:]
+
+    def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
+        return subprocess.run([python, *args], capture_output=True,
+                              text=True, timeout=600, **kwargs)
+    return run
 
 
-def test_runtime_install_has_no_tensorflow_and_stylizes_as_keras(tmp_path):
+def test_runtime_install_has_no_tensorflow_and_stylizes_as_keras(
+        runtime_python, tmp_path):
     """The README's first command, in the runtime-only install: the bundled
     default model's export, 40+ dB from the Keras path (this venv's)."""
     check = runtime_python("-c", "import importlib.util as u; print("
@@ -222,7 +227,8 @@ def test_runtime_install_has_no_tensorflow_and_stylizes_as_keras(tmp_path):
         assert psnr(written / 255, keras_model.stylize(image, style)) > 40
 
 
-def test_runtime_install_names_the_extra_a_command_needs(tmp_path):
+def test_runtime_install_names_the_extra_a_command_needs(runtime_python,
+                                                        tmp_path):
     done = runtime_python("-m", "magenta_style.train", "--styles_dir",
                           str(tmp_path), "--content_dir", str(tmp_path),
                           "--output_dir", str(tmp_path / "run"),

@@ -129,6 +129,22 @@ def test_page_blend_matches_keras(server, tmp_path):
     assert db >= MIN_PSNR_DB, result
 
 
+def test_camera_mode_renders_the_fake_cameras_frames(server, tmp_path):
+    """The camera mode on Chromium's fake camera (a moving test pattern):
+    frames are drawn, rendered and counted; its frames per second print."""
+    shot = tmp_path / "camera.png"
+    result = run_page(f"{server}/page/?accelerator=wasm", "--camera", "4",
+                      "--screenshot", str(shot))
+    assert result["error"] is None, result
+    assert result["cameraFrames"] >= 4, result
+    assert result["cameraFps"] > 0
+    assert "640×480" in result["photoNote"]  # the camera's frames, cropped
+    print(f"camera mode: {result['cameraFps']:.2f} frames/s at {SIZE}² "
+          f"({result['cameraFrames']} frames)")
+    page = np.asarray(Image.open(shot).convert("L"), np.float32)
+    assert page.std() > 5  # the page with its pastiche, not blank
+
+
 def test_larger_photo_is_reduced_and_page_says_so(server):
     result = run_page(f"{server}/page/", "--photo",
                       os.path.join(CONTENT_DIR, "tubingen.jpg"), "--runs", "0")

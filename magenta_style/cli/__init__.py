@@ -19,7 +19,8 @@ from magenta_style.errors import MagentaStyleError
 # Modules of the optional extras (setup.py), by the extra that installs them.
 EXTRA_OF_MODULE = {**{module: "train" for module in (
     "tensorflow", "keras", "tensorflow_datasets", "tensorboard", "scipy",
-    "matplotlib", "tf2onnx", "onnx")}, "onnxruntime": "onnx"}
+    "matplotlib", "tf2onnx", "onnx")}, "onnxruntime": "onnx",
+    "imageio_ffmpeg": "video", "cv2": "video"}
 
 
 def run(main: Callable[[list[str]], None], tensorflow: bool = True) -> None:

@@ -169,34 +169,49 @@ class DistillationTrainer(PerceptualTrainer):
         return self.stylizer(inputs, training=training)
 
     def drawn_embeddings(self, rows: tf.Tensor) -> tf.Tensor:
-        """Teacher embeddings [B, D_t] of drawn bank rows, a share of them
-        blended with another row at a uniform weight."""
-        batch = tf.shape(rows)[0]
+        """Teacher embeddings [B, D_t] of drawn bank rows (blended_draws)."""
         seed = tf.stack([tf.constant(self._seed, tf.int64),
                          tf.cast(self.optimizer.iterations, tf.int64)])
-        draws = tf.random.stateless_uniform([3, batch], seed)
-        partner = tf.cast(draws[0] * tf.cast(tf.shape(self._bank)[0],
-                                             tf.float32), tf.int32)
-        weight = tf.where(draws[1] < BLEND_PROBABILITY, draws[2], 1.0)
-        weight = weight[:, None]
-        return (weight * tf.gather(self._bank, rows)
-                + (1.0 - weight) * tf.gather(self._bank, partner))
+        return blended_draws(self._bank, rows, seed)
 
     def compute_losses(self, content, styles, training=False):
         embeddings = self.drawn_embeddings(styles)
-        target = tf.stop_gradient(tf.cast(
-            self.teacher.transformer([content, embeddings]), tf.float32))
-        grams = {k: tf.stop_gradient(v)
-                 for k, v in self._perceptual.grams(target).items()}
-        output = tf.cast(self.stylizer([content, embeddings],
-                                       training=training), tf.float32)
-        losses = self._perceptual.losses(
-            output, self._perceptual.content_features(content), grams)
-        losses["pixels"] = tf.reduce_mean(tf.abs(output - target),
-                                          axis=[1, 2, 3])
-        losses["total"] = (losses["content"] + losses["style"]
-                           + PIXEL_WEIGHT * losses["pixels"])
-        return losses
+        target = self.teacher.transformer([content, embeddings])
+        output = self.stylizer([content, embeddings], training=training)
+        return imitation_losses(self._perceptual, content, output, target)
+
+
+def imitation_losses(perceptual, content: tf.Tensor, output: tf.Tensor,
+                     target: tf.Tensor) -> dict[str, tf.Tensor]:
+    """Per-example losses of pastiches ``output`` that learn ``target``
+    (another network's pastiches of ``content``, held constant): content
+    loss against the content, style loss against the target's Grams, L1
+    on the pixels against the target, and their "total"."""
+    target = tf.stop_gradient(tf.cast(target, tf.float32))
+    output = tf.cast(output, tf.float32)
+    grams = {k: tf.stop_gradient(v)
+             for k, v in perceptual.grams(target).items()}
+    losses = perceptual.losses(output, perceptual.content_features(content),
+                               grams)
+    losses["pixels"] = tf.reduce_mean(tf.abs(output - target), axis=[1, 2, 3])
+    losses["total"] = (losses["content"] + losses["style"]
+                       + PIXEL_WEIGHT * losses["pixels"])
+    return losses
+
+
+def blended_draws(bank: tf.Tensor, rows: tf.Tensor, seed: tf.Tensor
+                  ) -> tf.Tensor:
+    """Embeddings [B, D] of ``rows`` of ``bank`` [R, D], a share
+    (BLEND_PROBABILITY) of them blended with another random row at a
+    uniform weight; a pure function of the stateless ``seed``."""
+    batch = tf.shape(rows)[0]
+    draws = tf.random.stateless_uniform([3, batch], seed)
+    partner = tf.cast(draws[0] * tf.cast(tf.shape(bank)[0], tf.float32),
+                      tf.int32)
+    weight = tf.where(draws[1] < BLEND_PROBABILITY, draws[2], 1.0)[:, None]
+    bank = tf.cast(bank, tf.float32)
+    return (weight * tf.gather(bank, rows)
+            + (1.0 - weight) * tf.gather(bank, partner))
 
 
 def drawn_rows(table_rows: int, bank_rows: int) -> list[int]:

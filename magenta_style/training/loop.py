@@ -52,6 +52,7 @@ from magenta_style.training.distillation import (
 from magenta_style.training.paintings import PaintingBank
 from magenta_style.training.pipeline import PhotoFolder, evaluation_examples
 from magenta_style.training.progress import fit_progress
+from magenta_style.training.temporal import TemporalTrainer
 from magenta_style.training.trainer import (
     PerceptualTrainer,
     PredictorTrainer,
@@ -147,6 +148,31 @@ def distill(config: TrainConfig, build_student: Callable[[], DistillationStudent
     return _run(config, build_student, make_trainer, identity, content,
                 output_dir, strategy, validation,
                 saved=lambda student: distilled_model(student, teacher))
+
+
+def stabilize(config: TrainConfig,
+              build_stylizer: Callable[[], StylizationModel],
+              reference: StylizationModel, temporal_weight: float, content,
+              output_dir: str, strategy: tf.distribute.Strategy,
+              validation: PhotoFolder | None = None) -> str:
+    """Fine-tunes (or resumes) a copy of ``reference`` for temporal
+    stability (training.temporal) and writes OUTPUT_DIR/model.keras: the
+    same styles, records and predictor, a steadier transformer. As
+    ``train`` otherwise."""
+    precision = resolve_precision(config.precision, strategy)
+
+    def make_trainer(stylizer, perceptual):
+        return TemporalTrainer(stylizer, at_precision(reference, precision),
+                               perceptual, config.batch_size, config.seed,
+                               temporal_weight)
+
+    def identity(stylizer):
+        return {"styles": list(stylizer.style_names),
+                "stabilized_from": weights_fingerprint(reference),
+                "temporal_weight": temporal_weight, **stylizer.network}
+
+    return _run(config, build_stylizer, make_trainer, identity, content,
+                output_dir, strategy, validation)
 
 
 def _run(config: TrainConfig, build_stylizer: Callable[[], StylizationModel],

@@ -3,7 +3,8 @@
  * user pick a photo and weigh the styles, blends the embedding here and runs
  * the model with LiteRT.js (WebGPU when the browser has it, else WebAssembly
  * on the CPU; ?accelerator=wasm forces the CPU). One photo at a time, fitted
- * to the model's fixed square size.
+ * to the model's fixed square size, or the camera's frames one after the
+ * other (getUserMedia), each rendered as soon as the last is shown.
  */
 import {blend, normalize} from './blend.js';
 import {parseManifest} from './manifest.js';
@@ -17,15 +18,18 @@ let manifest = null;  // parsed styles.json
 let runner = null;    // the model's signature runner
 let accelerator = null;
 let hasPhoto = false;
+let camera = null;    // the camera's MediaStream while the camera mode runs
 
 /**
  * Shows progress. For tests: <body data-state> is loading, ready, rendering or
- * error, and <body data-renders> counts the finished renders.
+ * error, <body data-renders> counts the finished renders, and while the camera
+ * runs <body data-camera-frames> and data-camera-fps count its frames.
  */
 function setStatus(state, message) {
   document.body.dataset.state = state;
   $('status').textContent = message;
-  $('render').disabled = !(state === 'ready' && hasPhoto);
+  $('render').disabled = !(state === 'ready' && hasPhoto) || camera !== null;
+  $('camera').disabled = runner === null || !navigator.mediaDevices;
 }
 
 /** Shows an error on the page instead of leaving it blank. */
@@ -141,6 +145,23 @@ async function start() {
                      `Choose a photo; it is used at ${manifest.size}×${manifest.size}.`);
 }
 
+/**
+ * Draws the central square of an image or video frame (width × height) on
+ * the photo canvas, scaled to the model's size; returns fitSquare's note.
+ */
+function drawSquare(source, width, height) {
+  const size = manifest.size;
+  const {crop, note} = fitSquare(width, height, size);
+  const canvas = $('photo');
+  if (canvas.width !== size) Object.assign(canvas, {width: size, height: size});
+  const context = canvas.getContext('2d', {willReadFrequently: true});
+  context.fillStyle = '#fff';  // transparent pixels count as white
+  context.fillRect(0, 0, size, size);
+  context.imageSmoothingQuality = 'high';
+  context.drawImage(source, crop.x, crop.y, crop.side, crop.side, 0, 0, size, size);
+  return note;
+}
+
 /** Draws the photo's central square, scaled to the model's size. */
 async function usePhoto(file) {
   if (!file || !manifest) return;
@@ -151,14 +172,7 @@ async function usePhoto(file) {
     showError(new Error(`${file.name} is not an image this browser can read`), 'ready');
     return;
   }
-  const size = manifest.size;
-  const {crop, note} = fitSquare(image.width, image.height, size);
-  const canvas = Object.assign($('photo'), {width: size, height: size});
-  const context = canvas.getContext('2d', {willReadFrequently: true});
-  context.fillStyle = '#fff';  // transparent pixels count as white
-  context.fillRect(0, 0, size, size);
-  context.imageSmoothingQuality = 'high';
-  context.drawImage(image, crop.x, crop.y, crop.side, crop.side, 0, 0, size, size);
+  const note = drawSquare(image, image.width, image.height);
   image.close();
   $('photo-note').textContent = note;
   hasPhoto = true;
@@ -195,6 +209,47 @@ async function render() {
   setStatus('ready', `Rendered in ${milliseconds} ms. Change the weights or the photo and render again.`);
 }
 
+/** Starts the camera mode: each frame is drawn and rendered in turn. */
+async function startCamera() {
+  try {
+    camera = await navigator.mediaDevices.getUserMedia({video: {width: 640, height: 480}});
+  } catch (error) {
+    camera = null;
+    showError(new Error(`the camera is not available: ${error.message}`), 'ready');
+    return;
+  }
+  const video = $('camera-video');
+  video.srcObject = camera;
+  await video.play();
+  $('camera').textContent = 'Stop camera';
+  $('camera').setAttribute('aria-pressed', 'true');
+  const start = performance.now();
+  let frames = 0;
+  hasPhoto = true;
+  while (camera !== null) {
+    $('photo-note').textContent = drawSquare(video, video.videoWidth, video.videoHeight);
+    await render();
+    frames += 1;
+    const fps = frames / ((performance.now() - start) / 1000);
+    document.body.dataset.cameraFrames = frames;
+    document.body.dataset.cameraFps = fps.toFixed(2);
+    setStatus('ready', `Camera: ${frames} frames, ${fps.toFixed(1)} frames/s.`);
+    // Let the page handle its events (the Stop button) between frames: a
+    // WebAssembly run resolves without giving the event loop a turn.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+/** Stops the camera mode; the last frame and pastiche stay on the page. */
+function stopCamera() {
+  camera.getTracks().forEach((track) => track.stop());
+  camera = null;
+  $('camera-video').srcObject = null;
+  $('camera').textContent = 'Camera';
+  $('camera').setAttribute('aria-pressed', 'false');
+  setStatus('ready', 'Camera stopped. Render again, or start the camera.');
+}
+
 function wireInputs() {
   const drop = $('drop');
   $('photo-file').addEventListener('change', (e) => usePhoto(e.target.files[0]));
@@ -206,6 +261,10 @@ function wireInputs() {
     usePhoto(e.dataTransfer.files[0]);
   });
   $('render').addEventListener('click', () => render().catch((e) => showError(e, 'ready')));
+  $('camera').addEventListener('click', () => {
+    if (camera) stopCamera();
+    else startCamera().catch((e) => { if (camera) stopCamera(); showError(e, 'ready'); });
+  });
 }
 
 wireInputs();

@@ -1,12 +1,15 @@
 // Drives the page in headless Chromium (Debian's /usr/bin/chromium, or
 // $CHROMIUM) and prints one JSON line: {state, error, status, photoNote,
-// renderMs: [...], accelerator}.
+// renderMs: [...], accelerator, cameraFrames, cameraFps}.
 //
 //   node tests/e2e.mjs --url http://127.0.0.1:8000/ [--photo photo.png]
 //       [--weights a=1,b=1] [--runs 3] [--pixels out.rgba] [--screenshot out.png]
+//       [--camera FRAMES]
 //
 // Without --photo it only waits until the page is ready or shows an error.
 // --pixels writes the pastiche canvas as raw RGBA bytes (size × size × 4).
+// --camera runs the camera mode on Chromium's fake camera until FRAMES
+// frames are rendered, then stops it.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,11 +20,14 @@ const TIMEOUT_MS = 180_000;
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  // A test pattern as the camera, granted without asking.
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
 ];
 
 const {values: args} = parseArgs({options: {
   url: {type: 'string'}, photo: {type: 'string'}, weights: {type: 'string', default: ''},
   runs: {type: 'string', default: '1'}, pixels: {type: 'string'}, screenshot: {type: 'string'},
+  camera: {type: 'string'},
 }});
 if (!args.url) throw new Error('--url is required');
 
@@ -40,7 +46,9 @@ async function summary(page, renderMs) {
     return {state: document.body.dataset.state, error: error.hidden ? null : error.textContent,
             status: document.getElementById('status').textContent,
             photoNote: document.getElementById('photo-note').textContent,
-            timing: document.getElementById('timing').textContent, renderMs: ms};
+            timing: document.getElementById('timing').textContent, renderMs: ms,
+            cameraFrames: Number(document.body.dataset.cameraFrames || 0),
+            cameraFps: Number(document.body.dataset.cameraFps || 0)};
   }, renderMs);
 }
 
@@ -86,6 +94,15 @@ async function main() {
         renderMs.push(Number(await page.getAttribute('#pastiche', 'data-render-ms')));
       }
       if (args.pixels) fs.writeFileSync(args.pixels, await pastichePixels(page));
+    }
+    if (args.camera && (await summary(page)).state === 'ready') {
+      await page.click('#camera');
+      await page.waitForFunction((n) => !document.getElementById('error').hidden ||
+          Number(document.body.dataset.cameraFrames || 0) >= n, Number(args.camera),
+      {timeout: TIMEOUT_MS});
+      if (await page.getAttribute('#camera', 'aria-pressed') === 'true') {
+        await page.click('#camera');
+      }
     }
     if (args.screenshot) await page.screenshot({path: args.screenshot, fullPage: true});
     console.log(JSON.stringify(await summary(page, renderMs)));

@@ -1,0 +1,173 @@
+r"""Flicker and speed of video stylization: the warping error (Lai et al.
+2018) of the input clip, of frames stylized one by one, of those frames
+under a running average (styletransfer-lite's --smooth, at 0.3), and of
+ours (video.stabilizer at each --weights), with the frames' style loss, on
+a real clip and on synthetic clips of the evaluation photos.
+
+  python -m benchmarks.video_stability [--model fast] [--style udnie] \
+      [--style_image ../shared/data/styles/udnie.jpg] [--size 640] \
+      [--weights 0.5,0.7] [--strip docs/video_strip.jpg]
+
+The real clip's motion is DIS flow of its input frames with the
+forward-backward check (video.motion.input_motion); the synthetic clips'
+(video.synthetic: pan, zoom and turn over a photo, 1 level of sensor noise)
+is exact. Style loss: the mean over frames of the perceptual style loss
+(default weights) against --style_image at --style_size. Frames per second:
+the network alone and with the stabilizer, at the clip's size. The CPU model
+is printed first.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from absl import app, flags
+
+from benchmarks import DATA, cpu_model
+
+flags.DEFINE_string("clip", os.path.join(DATA, "videos", "bigbuckbunny.mp4"),
+                    "The real clip.")
+flags.DEFINE_list("synthetic", ["golden_gate.jpg", "tubingen.jpg"],
+                  "Evaluation photos filmed with synthetic motion.")
+flags.DEFINE_integer("synthetic_frames", 40, "Frames of a synthetic clip.")
+flags.DEFINE_integer("size", 640, "Longer side of the frames (pixels).")
+flags.DEFINE_string("model", "fast", "The model (a name, file or export).")
+flags.DEFINE_string("style", "udnie", "The table style to render.")
+flags.DEFINE_string("style_image", os.path.join(DATA, "styles", "udnie.jpg"),
+                    "The painting the style loss is measured against.")
+flags.DEFINE_integer("style_size", 512, "Longer side of that painting.")
+flags.DEFINE_list("weights", ["0.5", "0.7"], "Stabilizer weights to try.")
+flags.DEFINE_float("smooth", 0.3, "The running average's previous weight.")
+flags.DEFINE_string("vgg_weights", os.path.join(DATA, "vgg19_notop.h5"),
+                    "VGG-19 weights for the style loss.")
+flags.DEFINE_string("strip", None, "Write a strip of frames (JPEG) here.")
+FLAGS = flags.FLAGS
+
+
+def real_clip(path: str, size: int):
+    """The clip's frames at a longer side of ``size`` and their motion."""
+    from magenta_style.imaging.images import fitted_size
+    from magenta_style.video.clips import clip_info, even_size, read_frames
+    from magenta_style.video.motion import input_motion
+
+    info = clip_info(path)
+    frames = list(read_frames(path, even_size(fitted_size(info.size, size))))
+    return frames, input_motion(frames)
+
+
+def synthetic_clip(photo_file: str, size: int, frames: int):
+    """A synthetic clip over an evaluation photo, with its exact motion."""
+    from magenta_style.imaging.images import open_image
+    from magenta_style.video.synthetic import affine_clip
+
+    photo = open_image(os.path.join(DATA, "content", photo_file))
+    return affine_clip(photo, (size, size * 9 // 16), frames)
+
+
+def variants(model, embedding, frames) -> tuple[dict, dict]:
+    """{name: output frames} of each method, and {name: frames/s}."""
+    import numpy as np
+
+    from magenta_style.video.stabilizer import Stabilizer
+
+    start = time.perf_counter()
+    pastiches = [model.render_embeddings(f[None].astype(np.float32) / 255,
+                                         embedding[None])[0] for f in frames]
+    network_seconds = time.perf_counter() - start
+    outputs = {"input clip": [f.astype(np.float32) / 255 for f in frames],
+               "frame by frame": pastiches}
+    average, running = [], None
+    for pastiche in pastiches:
+        running = (pastiche if running is None else
+                   FLAGS.smooth * running + (1 - FLAGS.smooth) * pastiche)
+        average.append(running)
+    outputs[f"running average {FLAGS.smooth:g} (the peer's)"] = average
+    rates = {"frame by frame": len(frames) / network_seconds}
+    for weight in (float(w) for w in FLAGS.weights):
+        stabilizer = Stabilizer(weight)
+        start = time.perf_counter()
+        name = f"ours, stabilizer {weight:g}"
+        outputs[name] = [stabilizer(f, p) for f, p in zip(frames, pastiches)]
+        rates[name] = len(frames) / (network_seconds
+                                     + time.perf_counter() - start)
+    return outputs, rates
+
+
+def style_losses(perceptual, grams, outputs: dict) -> dict:
+    """Mean weighted style loss of every 4th frame of each output."""
+    import numpy as np
+    import tensorflow as tf
+
+    losses = {}
+    for name, frames in outputs.items():
+        chosen = np.stack(frames[::4])
+        targets = {k: tf.repeat(v, len(chosen), axis=0)
+                   for k, v in grams.items()}
+        features = perceptual.content_features(tf.constant(chosen))
+        losses[name] = float(np.mean(perceptual.losses(
+            tf.constant(chosen), features, targets)["style"]))
+    return losses
+
+
+def main(argv) -> None:
+    del argv
+    from magenta_style.cli import tf_startup
+    from magenta_style.imaging.images import open_image
+    from magenta_style.objective.losses import PerceptualLoss
+    from magenta_style.objective.vgg import load_vgg19
+    from magenta_style.runtime.choice import chosen_runtime
+    from magenta_style.video.motion import warping_error
+
+    print(f"CPU: {cpu_model()}", flush=True)
+    if chosen_runtime(FLAGS.model) == "keras":
+        from magenta_style.network.model import load_model
+        model = load_model(FLAGS.model)
+    else:
+        from magenta_style.runtime.exported_model import load_exported_model
+        model = load_exported_model(FLAGS.model)
+    embedding = model.embedding(FLAGS.style)
+    perceptual = PerceptualLoss(load_vgg19(FLAGS.vgg_weights))
+    grams = perceptual.style_grams([open_image(
+        FLAGS.style_image, max_side=FLAGS.style_size)])
+    clips = {os.path.basename(FLAGS.clip): real_clip(FLAGS.clip, FLAGS.size)}
+    for photo in FLAGS.synthetic:
+        clips[f"synthetic {photo}"] = synthetic_clip(
+            photo, FLAGS.size, FLAGS.synthetic_frames)
+    for clip, (frames, motion) in clips.items():
+        with tf_startup.quiet():
+            outputs, rates = variants(model, embedding, frames)
+        errors = {name: warping_error(out, motion)
+                  for name, out in outputs.items()}
+        losses = style_losses(perceptual, grams, outputs)
+        per_frame = errors["frame by frame"]
+        print(f"\n{clip}: {len(frames)} frames of {frames[0].shape[1]}x"
+              f"{frames[0].shape[0]}, style {FLAGS.style}")
+        print(f"{'':<34} {'warping error':>13} {'÷ frame by frame':>17} "
+              f"{'÷ input':>8} {'style loss':>11} {'frames/s':>9}")
+        for name in outputs:
+            print(f"{name:<34} {errors[name]:>13.5f} "
+                  f"{errors[name] / per_frame:>17.2f} "
+                  f"{errors[name] / errors['input clip']:>8.2f} "
+                  f"{losses[name]:>11.3f} "
+                  f"{rates.get(name, float('nan')):>9.1f}", flush=True)
+        if FLAGS.strip and clip == os.path.basename(FLAGS.clip):
+            write_strip(outputs, FLAGS.strip)
+
+
+def write_strip(outputs: dict, path: str) -> None:
+    """Five consecutive frames (columns) of the input, frame-by-frame
+    pastiches, the running average and ours (rows)."""
+    from magenta_style.imaging.images import save_image
+    from magenta_style.studies.figures import image_grid
+
+    start = len(next(iter(outputs.values()))) // 3
+    rows = [frames[start:start + 5] for frames in outputs.values()]
+    grid = image_grid(rows, [f"frame {start + i}" for i in range(5)],
+                      cell=256, captions=[[name] + [""] * 4
+                                          for name in outputs])
+    save_image(grid, path)
+
+
+if __name__ == "__main__":
+    app.run(main)

@@ -1,0 +1,64 @@
+r"""Fine-tunes a trained model's network for video: steadier strokes under
+motion, the same styles, resumably.
+
+  python -m magenta_style.stabilize --model fast --content_dir DIR \
+      --output_dir DIR [--temporal_weight 20] [--steps N ...]
+
+The transformer learns that a small motion of the input (a turn, a zoom, a
+shift of a few pixels, with a little noise) moves its pastiche by the same
+motion, while each pastiche stays the original network's (training.temporal:
+the distillation loss against the original, VGG-19 in the step). Its styles, credits and predictor are kept. Writes
+OUTPUT_DIR/model.keras; rerunning with the same --output_dir resumes.
+"""
+
+from __future__ import annotations
+
+from absl import flags
+
+from magenta_style import cli, constants
+from magenta_style.cli import model_flags, train_flags
+
+flags.DEFINE_float("temporal_weight", constants.DEFAULT_TEMPORAL_WEIGHT,
+                   "Weight of the temporal term (squared pixel difference "
+                   "under motion) beside the loss that keeps the original "
+                   "network's pastiches (perceptual and L1).",
+                   lower_bound=0.0)
+flags.adopt_module_key_flags(model_flags)
+flags.adopt_module_key_flags(train_flags)
+FLAGS = flags.FLAGS
+
+
+def main(argv) -> None:
+    """Flags → the model to stabilize → training.loop.stabilize."""
+    del argv
+    from magenta_style.network.model import load_model, model_file, rebuilt
+    from magenta_style.training import distribute
+    from magenta_style.training.loop import stabilize
+
+    config = train_flags.train_config()
+    strategy = distribute.create_strategy(config)  # before any other TF work
+    output_dir = cli.writable_dir(FLAGS.output_dir)
+    path = model_file(FLAGS.model or constants.DEVICE_MODEL_NAME)
+    cli.require_other_folder(path, output_dir, "model")
+    reference = load_model(path, vgg_weights=config.vgg_weights)
+    print(f"stabilizing {reference.architecture} network, alpha "
+          f"{reference.alpha:g}, {reference.num_styles} styles", flush=True)
+
+    def build_stylizer():
+        return rebuilt(reference, reference.style_names,
+                       reference.style_info,
+                       reference.style_table.table.numpy(),
+                       reference.predictor)
+
+    path = stabilize(config, build_stylizer, reference, FLAGS.temporal_weight,
+                     train_flags.content_source(), output_dir, strategy,
+                     validation=train_flags.validation_photos())
+    if path:
+        print(f"model written to {path}", flush=True)
+
+
+console_main = cli.entry_point(main)  # the console script (setup.py)
+
+
+if __name__ == "__main__":
+    console_main()
