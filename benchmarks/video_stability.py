@@ -166,7 +166,7 @@ def write_strip(outputs: dict, path: str) -> None:
     grid = image_grid(rows, [f"frame {start + i}" for i in range(5)],
                       cell=256, captions=[[name] + [""] * 4
                                           for name in outputs])
-    save_image(grid, path)
+    save_image(grid / 255.0, path)
 
 
 if __name__ == "__main__":

@@ -84,7 +84,8 @@ def test_the_trainers_motion_moves_content_as_its_transform_says():
     a, b, tx, _, _, ty = motions[0, :6].numpy()
     out = moved(ramp, motions).numpy()[0, 16, 16, 0]
     assert out == pytest.approx(a * 16 + b * 16 + tx, abs=1e-3)
-    assert abs(a - 1) < 0.03 and abs(tx - 15.5 * (1 - a) - 15.5 * b) <= 3.01
+    # b here is the map's −sin term: the shift is tx − c(1 − a) + b·c.
+    assert abs(a - 1) < 0.03 and abs(tx - 15.5 * (1 - a) + 15.5 * b) <= 3.01
 
 
 def test_stylize_video_keeps_frames_rate_and_sound(tmp_path):

@@ -61,6 +61,9 @@ def clip_info(path: str) -> ClipInfo:
     try:
         meta = next(frames)
     except (OSError, RuntimeError, StopIteration) as error:
+        streams = str(error)
+        if "Stream #" in streams and "Video:" not in streams:
+            raise MagentaStyleError(f"{path} has no video stream") from None
         raise MagentaStyleError(
             f"{path} is not a video FFmpeg can read: "
             f"{_last_line(error)}") from None
