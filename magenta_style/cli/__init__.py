@@ -14,13 +14,7 @@ from absl import app, flags, logging
 
 from magenta_style.cli import tf_startup
 from magenta_style.errors import MagentaStyleError
-
-
-# Modules of the optional extras (setup.py), by the extra that installs them.
-EXTRA_OF_MODULE = {**{module: "train" for module in (
-    "tensorflow", "keras", "tensorflow_datasets", "tensorboard", "scipy",
-    "matplotlib", "tf2onnx", "onnx")}, "onnxruntime": "onnx",
-    "imageio_ffmpeg": "video", "cv2": "video"}
+from magenta_style.runtime.choice import EXTRA_OF_MODULE, install_hint
 
 
 def run(main: Callable[[list[str]], None], tensorflow: bool = True) -> None:
@@ -49,7 +43,7 @@ def run(main: Callable[[list[str]], None], tensorflow: bool = True) -> None:
             if top not in EXTRA_OF_MODULE:
                 raise
             fail(f"this command needs {top}, which this installation lacks: "
-                 f"pip install 'magenta_style[{EXTRA_OF_MODULE[top]}]'")
+                 f"{install_hint(top)}")
         except KeyboardInterrupt:
             fail("interrupted", code=130)
         except MemoryError:

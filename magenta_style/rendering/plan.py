@@ -13,6 +13,7 @@ from typing import Mapping
 from magenta_style.imaging.images import check_image_size, fitted_size
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.memory import check_tiled_fits, styles_that_fit
+from magenta_style.runtime.choice import install_hint
 
 # Pixels × styles rendered in one batched pass. On a CPU a batch is faster
 # only for small photos (twelve styles at 128², bfloat16: 0.20 s in passes
@@ -74,7 +75,7 @@ def plan_render(stored: tuple[int, int], max_side: int | None,
     if tiled and not can_tile:
         raise MagentaStyleError(
             "tiled rendering runs the Keras layers one by one: it needs the "
-            "Keras runtime (pip install 'magenta_style[train]')",
+            f"Keras runtime ({install_hint('keras')})",
             arguments=["tiled"])
     if not tiled:
         try:

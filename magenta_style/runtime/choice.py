@@ -13,8 +13,16 @@ from magenta_style.runtime.contract import MANIFEST_FILE
 # "auto": an export folder runs as an export; anything else in Keras where
 # TensorFlow is installed, else as the bundled export of the same name.
 RUNTIMES = ("auto", "keras", "exported")
-# The pip extra that installs TensorFlow and the training tools.
-TRAIN_EXTRA = "magenta_style[train]"
+# The pip extra (setup.py) that installs each optional module.
+EXTRA_OF_MODULE = {**{module: "train" for module in (
+    "tensorflow", "keras", "tensorflow_datasets", "tensorboard", "scipy",
+    "matplotlib", "tf2onnx", "onnx")}, "onnxruntime": "onnx",
+    "imageio_ffmpeg": "video", "cv2": "video"}
+
+
+def install_hint(module: str) -> str:
+    """The pip command that installs ``module``'s extra."""
+    return f"pip install 'magenta_style[{EXTRA_OF_MODULE[module]}]'"
 
 
 def tensorflow_installed() -> bool:
@@ -43,6 +51,5 @@ def chosen_runtime(path: str | None, runtime: str = "auto") -> str:
             "the Keras runtime needs a .keras model", arguments=["runtime"])
     if runtime == "keras" and not tensorflow_installed():
         raise MagentaStyleError(
-            "the Keras runtime needs TensorFlow: pip install "
-            f"'{TRAIN_EXTRA}'")
+            f"the Keras runtime needs TensorFlow: {install_hint('tensorflow')}")
     return runtime

@@ -14,6 +14,7 @@ from typing import Callable
 import numpy as np
 
 from magenta_style.errors import MagentaStyleError
+from magenta_style.runtime.choice import install_hint
 from magenta_style.runtime.contract import (
     CONTENT_INPUT,
     EMBEDDING_INPUT,
@@ -71,8 +72,8 @@ def _onnx_session(model: str | bytes, threads: int) -> Session:
         import onnxruntime
     except ModuleNotFoundError:
         raise MagentaStyleError(
-            "ONNX models need onnxruntime: pip install "
-            "'magenta_style[onnx]'") from None
+            f"ONNX models need onnxruntime: {install_hint('onnxruntime')}"
+        ) from None
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1

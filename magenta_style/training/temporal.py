@@ -33,7 +33,7 @@ import math
 import tensorflow as tf
 
 from magenta_style import constants
-from magenta_style.network.model import StylizationModel, rebuilt
+from magenta_style.network.model import StylizationModel
 from magenta_style.training.distillation import (
     blended_draws,
     imitation_losses,
@@ -126,11 +126,3 @@ class TemporalTrainer(PerceptualTrainer):
         losses["total"] += self.temporal_weight * temporal
         return losses
 
-
-def frozen_copy(model: StylizationModel) -> StylizationModel:
-    """A copy of ``model`` (without its predictor) with the same weights,
-    none trainable: the reference a fine-tuning keeps to."""
-    reference = rebuilt(model, model.style_names, model.style_info,
-                        model.style_table.table.numpy(), None)
-    reference.trainable = False
-    return reference

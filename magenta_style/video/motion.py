@@ -56,6 +56,13 @@ class FlowEstimator:
         return cv2.resize(flow, size, interpolation=cv2.INTER_LINEAR
                           ) * np.float32(self.reduction)
 
+    def to_previous(self, gray: np.ndarray, previous_gray: np.ndarray,
+                    size: tuple[int, int] | None = None) -> tuple:
+        """(flow of a frame to the one before it, its pixels that pass the
+        forward-backward check), from their gray frames."""
+        flow = self.flow(gray, previous_gray, size)
+        return flow, unoccluded(flow, self.flow(previous_gray, gray, size))
+
 
 @functools.lru_cache(maxsize=4)
 def _pixel_grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -98,12 +105,8 @@ def input_motion(inputs: Sequence[np.ndarray]) -> list[tuple]:
     pixels), estimated by DIS with the forward-backward check."""
     estimator = FlowEstimator()
     grays = [estimator.gray(frame) for frame in inputs]
-    motion = []
-    for previous, gray in zip(grays, grays[1:]):
-        to_previous = estimator.flow(gray, previous)
-        motion.append((to_previous, unoccluded(
-            to_previous, estimator.flow(previous, gray))))
-    return motion
+    return [estimator.to_previous(gray, previous)
+            for previous, gray in zip(grays, grays[1:])]
 
 
 def warping_error(outputs: Sequence[np.ndarray],

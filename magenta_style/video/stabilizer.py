@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from magenta_style.errors import MagentaStyleError
-from magenta_style.video.motion import FlowEstimator, unoccluded, warp
+from magenta_style.video.motion import FlowEstimator, warp
 
 # The flow is estimated on frames reduced this many times: DIS takes a
 # quarter of the time, and the blend needs no finer motion (measured on the
@@ -45,10 +45,8 @@ class Stabilizer:
         output = np.asarray(pastiche, np.float32)
         if self._previous is not None and self.weight > 0:
             previous_gray, previous = self._previous
-            size = (output.shape[1], output.shape[0])
-            to_previous = self._flow.flow(gray, previous_gray, size)
-            mask = unoccluded(to_previous,
-                              self._flow.flow(previous_gray, gray, size))
+            to_previous, mask = self._flow.to_previous(
+                gray, previous_gray, (output.shape[1], output.shape[0]))
             carried = warp(previous, to_previous)
             weight = (self.weight * mask)[..., None].astype(np.float32)
             output = output + weight * (carried - output)
