@@ -17,6 +17,11 @@ from magenta_style.constants import SIZE_MULTIPLE
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.files import atomic_file
 from magenta_style.network.model import StylizationModel
+from magenta_style.runtime.controls import (
+    CONTROL_POINTS,
+    MAX_STRENGTH,
+    STROKE_RANGE,
+)
 from magenta_style.runtime.contract import (
     CONTENT_INPUT,
     EMBEDDING_INPUT,
@@ -52,9 +57,11 @@ def build_manifest(model: StylizationModel, quantization: str,
     batch = 1 if model_format == "tflite" else -1
     image = {"dtype": "float32", "shape": [batch, -1, -1, 3],
              "range": [0.0, 1.0]}
+    controls = model.control_rows()
     styles = [style_entry(name, model.embedding(i), info,
                           f"{THUMBNAIL_DIR}/{name}.jpg"
-                          if info.get("thumbnail_jpeg") else None)
+                          if info.get("thumbnail_jpeg") else None,
+                          controls[i] if model.has_controls(i) else None)
               for i, (name, info) in enumerate(zip(model.style_names,
                                                    model.style_info))]
     return {
@@ -69,6 +76,7 @@ def build_manifest(model: StylizationModel, quantization: str,
                               "shape": [batch, d]},
         },
         "outputs": {OUTPUT_NAME: {"name": OUTPUT_NAME, **image}},
+        "controls": controls_entry(),
         "styles": styles,
         "predictor": (predictor_entry(d, predictor_quantization,
                                       model_format)
@@ -94,12 +102,26 @@ def predictor_entry(embedding_size: int, quantization: str,
     }
 
 
+def controls_entry() -> dict:
+    """The manifest's description of the control points (runtime.controls):
+    their order, the stroke range and the largest strength, so that apps
+    take their sliders' ends from here."""
+    return {"points": list(CONTROL_POINTS), "stroke_range": list(STROKE_RANGE),
+            "max_strength": MAX_STRENGTH}
+
+
 def style_entry(name: str, embedding: Sequence[float], record: dict,
-                thumbnail: str | None = None) -> dict:
-    """One style of the manifest: its name, embedding and record."""
-    return {"name": name, "embedding": [float(v) for v in embedding],
-            "thumbnail": thumbnail,
-            **{k: record.get(k) for k in INFO_KEYS}}
+                thumbnail: str | None = None,
+                controls: Sequence[Sequence[float]] | None = None) -> dict:
+    """One style of the manifest: its name, embedding, record and, if it
+    has them, its control points (rows in CONTROL_POINTS order)."""
+    entry = {"name": name, "embedding": [float(v) for v in embedding],
+             "thumbnail": thumbnail,
+             **{k: record.get(k) for k in INFO_KEYS}}
+    if controls is not None:
+        entry["controls"] = {point: [float(v) for v in row]
+                             for point, row in zip(CONTROL_POINTS, controls)}
+    return entry
 
 
 def thumbnails(model: StylizationModel) -> dict[str, bytes]:
@@ -124,7 +146,8 @@ def add_style_file(manifest: dict, style: str | StyleFile) -> dict:
     if style.name in [s["name"] for s in manifest["styles"]]:
         raise MagentaStyleError(
             f"the manifest already has a style '{style.name}'")
-    entry = style_entry(style.name, style.embedding, style.metadata)
+    entry = style_entry(style.name, style.embedding, style.metadata,
+                        controls=style.controls)
     return {**manifest, "styles": list(manifest["styles"]) + [entry]}
 
 

@@ -86,6 +86,15 @@ DEFAULT_FINETUNE_LEARNING_RATES = {
     "identity": DEFAULT_FINETUNE_LEARNING_RATE,
     "predicted": DEFAULT_PREDICTED_FINETUNE_LEARNING_RATE}
 
+# Adam rate of a style's control-point runs (train_controls,
+# training.controls): the rows start at the style's own
+# embedding, near where they end (like finetune --init predicted, whose
+# measured best start rate is 5e-3), but a 2x style scale moves them further
+# than a prediction's error: twice that.
+CONTROL_LEARNING_RATE = 1e-2
+# Steps of one point's run at batch 4 with 128 px crops: every style of the
+# run shares them (12 styles: 200 crops each).
+CONTROL_STEPS = 600
 # Temporal fine-tuning (python -m magenta_style.stabilize,
 # training.temporal): weight of the temporal term (a mean squared difference
 # of [0, 1] pixels under a small motion) beside the imitation loss of the

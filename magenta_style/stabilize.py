@@ -47,8 +47,8 @@ def main(argv) -> None:
     def build_stylizer():
         return rebuilt(reference, reference.style_names,
                        reference.style_info,
-                       reference.style_table.table.numpy(),
-                       reference.predictor)
+                       reference.style_rows(), reference.predictor,
+                       reference.control_rows())
 
     path = stabilize(config, build_stylizer, reference, FLAGS.temporal_weight,
                      train_flags.content_source(), output_dir, strategy,

@@ -101,9 +101,6 @@ def stylize_files(files: list[str], output_dir: str) -> None:
 
     model = loaded_model()
     styles, labels = chosen_styles(model)
-    if FLAGS.strength < 1:
-        labels = [f"{label}_strength{round(100 * FLAGS.strength)}"
-                  for label in labels]
 
     written, skipped = 0, []
     for number, path in enumerate(files, 1):
@@ -134,7 +131,7 @@ def stylize_files(files: list[str], output_dir: str) -> None:
             # (resizing a 400 MP photo costs seconds).
             embeddings = model.target_embeddings(
                 image.preview(READ_SIDE) if FLAGS.strength < 1 else None,
-                styles, FLAGS.strength)
+                styles, FLAGS.strength, FLAGS.stroke)
             for label, embedding in zip(labels, embeddings):
                 save_rows(pastiche_rows(model.transformer, image, embedding,
                                         FLAGS.preserve_colors,
@@ -143,7 +140,8 @@ def stylize_files(files: list[str], output_dir: str) -> None:
                 written += 1
         else:
             pastiches = model.stylize_styles(image, styles, FLAGS.strength,
-                                             per_pass=plan.styles_per_pass)
+                                             per_pass=plan.styles_per_pass,
+                                             stroke=FLAGS.stroke)
             for label, pastiche in zip(labels, pastiches):
                 if FLAGS.preserve_colors:
                     pastiche = preserve_colors(image, pastiche)

@@ -74,20 +74,21 @@ def main(argv) -> None:
     check_image_size(size, FLAGS.input, info.size)
     with tf_startup.quiet():
         model = loaded_model(constants.DEVICE_MODEL_NAME)
-        embeddings, labels = chosen_styles(model)
-        cli.require(len(embeddings) == 1,
-                    f"a clip takes one style, got {len(embeddings)} "
+        styles, labels = chosen_styles(model)
+        cli.require(len(styles) == 1,
+                    f"a clip takes one style, got {len(styles)} "
                     f"({', '.join(labels)}); blend them with --blend")
-        frames = render_clip(model, embeddings[0], info, size)
+        frames = render_clip(model, styles[0], info, size)
     print(f"wrote {FLAGS.output}: {frames} frames, {size[0]}x{size[1]}, "
           f"{info.fps:g} fps, "
           + (f"{info.audio_codec} audio" if info.audio_codec
              else "no audio"), flush=True)
 
 
-def render_clip(model, embedding, info, size: tuple[int, int]) -> int:
-    """Renders --input in ``embedding`` into --output, showing frames per
-    second; returns the number of frames written."""
+def render_clip(model, style, info, size: tuple[int, int]) -> int:
+    """Renders --input in ``style`` (runtime.style_space.Style) into
+    --output, showing frames per second; returns the number of frames
+    written."""
     import numpy as np
 
     from magenta_style.imaging.images import to_uint8
@@ -101,8 +102,8 @@ def render_clip(model, embedding, info, size: tuple[int, int]) -> int:
         for frame in read_frames(FLAGS.input, size):
             photo = frame.astype(np.float32)[None] / 255.0
             if writer.frames == 0:  # the clip's own style: its first frame
-                target = model.target_embeddings(photo[0], [embedding],
-                                                 FLAGS.strength)
+                target = model.target_embeddings(photo[0], [style],
+                                                 FLAGS.strength, FLAGS.stroke)
             pastiche = model.render_embeddings(photo, target)[0]
             if stabilizer is not None:
                 pastiche = stabilizer(frame, pastiche)

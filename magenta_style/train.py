@@ -111,9 +111,9 @@ def continued_model(config, output_dir: str):
              else ""), flush=True)
 
     def build_stylizer():
-        return rebuilt(base, base.style_names, info,
-                       base.style_table.table.numpy(),
-                       base.predictor if base.has_predictor else None)
+        return rebuilt(base, base.style_names, info, base.style_rows(),
+                       base.predictor if base.has_predictor else None,
+                       base.control_rows())
 
     return build_stylizer, images
 

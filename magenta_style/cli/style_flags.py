@@ -1,6 +1,6 @@
 """The flags that choose styles (--styles, --style_image, --blend,
---strength) of the tools that render (stylize, stylize_video), and the
-embeddings they name."""
+--strength, --stroke) of the tools that render (stylize, stylize_video),
+and the styles they name."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from absl import flags
 
 from magenta_style import cli
 from magenta_style.errors import MagentaStyleError
+from magenta_style.runtime.controls import MAX_STRENGTH, STROKE_RANGE
 
 flags.DEFINE_list("styles", None,
                   "Styles to render (names or indices); default: all.")
@@ -23,8 +24,16 @@ flags.DEFINE_string("blend", None,
                     "normalised to sum 1.")
 flags.DEFINE_float("strength", 1.0,
                    "How far from each photo's own predicted style (0) to the "
-                   "chosen style (1); below 1 needs a style predictor.",
-                   lower_bound=0.0, upper_bound=1.0)
+                   "chosen style (1), and on to its trained intense look "
+                   f"({MAX_STRENGTH:g}); below 1 needs a style predictor, "
+                   "above 1 a style with controls (train_controls).",
+                   lower_bound=0.0, upper_bound=MAX_STRENGTH)
+flags.DEFINE_float("stroke", 1.0,
+                   "Stroke size relative to the style as trained (1), from "
+                   f"{STROKE_RANGE[0]:g} to {STROKE_RANGE[1]:g}: a blend of "
+                   "the style's points trained at other painting scales "
+                   "(styles with controls; train_controls).",
+                   lower_bound=STROKE_RANGE[0], upper_bound=STROKE_RANGE[1])
 
 
 def _parsable_blend(spec: str | None) -> bool:
@@ -67,9 +76,11 @@ def image_style(model, path: str) -> np.ndarray:
 
 
 def chosen_styles(model) -> tuple[list, list[str]]:
-    """The embeddings to render and their file-name labels: the --blend's
-    one blend (each key a table style or an image file), or the --styles
-    and --style_image styles (all table styles if neither is given)."""
+    """The styles to render (runtime.style_space.Style: a table row, a
+    predicted embedding, or a blend of them) and their file-name labels: the
+    --blend's one blend (each key a table style or an image file), or the
+    --styles and --style_image styles (all table styles if neither is
+    given); --stroke and --strength other than 1 add to the labels."""
     from magenta_style.imaging.folders import style_name
 
     if FLAGS.blend is not None:
@@ -78,14 +89,22 @@ def chosen_styles(model) -> tuple[list, list[str]]:
                   and key not in model.style_names and os.path.isfile(key)
                   else model.style_index(key), weight)
                  for key, weight in blend.items()]
-        return ([model.embedding(parts)],
-                [blend_label(blend, model.style_names)])
-    rows = [model.style_index(cli.style_key(s)) for s in FLAGS.styles or []]
-    if not rows and not FLAGS.style_image:
-        rows = list(range(model.num_styles))
-    embeddings = [model.embedding(row) for row in rows]
-    labels = [model.style_names[row] for row in rows]
-    for path in FLAGS.style_image or []:
-        embeddings.append(image_style(model, path))
-        labels.append(style_name(path))
-    return embeddings, labels
+        styles, labels = [parts], [blend_label(blend, model.style_names)]
+    else:
+        styles = [model.style_index(cli.style_key(s))
+                  for s in FLAGS.styles or []]
+        if not styles and not FLAGS.style_image:
+            styles = list(range(model.num_styles))
+        labels = [model.style_names[row] for row in styles]
+        for path in FLAGS.style_image or []:
+            styles.append(image_style(model, path))
+            labels.append(style_name(path))
+    return styles, [label + setting_label() for label in labels]
+
+
+def setting_label() -> str:
+    """'_stroke150_strength80' for --stroke 1.5 --strength 0.8; '' at 1, 1."""
+    return "".join(f"_{name}{round(100 * value)}"
+                   for name, value in (("stroke", FLAGS.stroke),
+                                       ("strength", FLAGS.strength))
+                   if value != 1.0)

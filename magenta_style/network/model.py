@@ -56,9 +56,10 @@ class StylizationModel(keras.Model, StyleSpace):
                                              [{}] * len(style_names))]
         self.transformer = build_transformer(self.alpha, self.architecture)
         self.embedding_layout = self.transformer.embedding_layout
-        self.style_table = StyleTable(len(self.style_names),
-                                      self.embedding_layout.channels,
-                                      name="style_table")
+        self.style_table = StyleTable(
+            len(self.style_names), self.embedding_layout.channels,
+            controls=any(i.get("controls") for i in self.style_info),
+            name="style_table")
         self.style_table.build()
         # The predictor's architecture ({} for the defaults), or None.
         self.predictor_config = None if predictor is None else dict(predictor)
@@ -110,6 +111,11 @@ class StylizationModel(keras.Model, StyleSpace):
     def style_rows(self) -> np.ndarray:
         return self.style_table.table.numpy()
 
+    def control_rows(self) -> np.ndarray | None:
+        if not self.style_table.has_controls:
+            return None
+        return self.style_table.controls.numpy()
+
     def render_embeddings(self, content: np.ndarray,
                           embeddings: np.ndarray) -> np.ndarray:
         return np.asarray(self._transform(content, embeddings), np.float32)
@@ -159,9 +165,11 @@ def _policy_copy(model: StylizationModel, policy: str) -> StylizationModel:
 
 def rebuilt(model: StylizationModel, style_names: Sequence[str],
             style_info: Sequence[Mapping], rows: np.ndarray,
-            predictor: StylePredictor | None) -> StylizationModel:
+            predictor: StylePredictor | None,
+            controls: np.ndarray | None = None) -> StylizationModel:
     """A new model, under the current Keras dtype policy, with ``model``'s
-    transformer, the given styles (names, records, embeddings [N, D]) and
+    transformer, the given styles (names, records, embeddings [N, D], and
+    control points [N, K, D] where a record says "controls") and
     ``predictor`` (or none); every weight is copied exactly."""
     copy = StylizationModel(
         list(style_names), model.alpha, [dict(i) for i in style_info],
@@ -169,6 +177,10 @@ def rebuilt(model: StylizationModel, style_names: Sequence[str],
         None if predictor is None else predictor.architecture)
     copy.transformer.set_weights(model.transformer.get_weights())
     copy.style_table.table.assign(np.asarray(rows, np.float32))
+    if copy.style_table.has_controls:
+        if controls is None:
+            raise MagentaStyleError("styles with controls need their points")
+        copy.style_table.controls.assign(np.asarray(controls, np.float32))
     if predictor is not None:
         copy.predictor.share_state(predictor)
     return copy
@@ -178,7 +190,7 @@ def attach_predictor(model: StylizationModel, predictor: StylePredictor
                      ) -> StylizationModel:
     """A copy of ``model`` with ``predictor``."""
     return rebuilt(model, model.style_names, model.style_info,
-                   model.style_table.table.numpy(), predictor)
+                   model.style_rows(), predictor, model.control_rows())
 
 
 def model_file(path: str) -> str:

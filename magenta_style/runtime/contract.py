@@ -12,6 +12,7 @@ import numpy as np
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.images import open_image
 from magenta_style.imaging.transforms import center_crop
+from magenta_style.runtime.controls import CONTROL_POINTS
 
 # The one signature of every exported .tflite file.
 SIGNATURE = "serving_default"
@@ -76,10 +77,18 @@ def read_manifest(path: str) -> dict:
             f"{path} is not a version-{FORMAT_VERSION} {FORMAT} file")
     size = manifest["embedding_size"]
     for style in manifest["styles"]:
-        if len(style["embedding"]) != size:
+        points = style.get("controls", {})
+        if set(points) - set(CONTROL_POINTS) or (
+                points and set(points) != set(CONTROL_POINTS)):
             raise MagentaStyleError(
-                f"style '{style['name']}' in {path} has "
-                f"{len(style['embedding'])} values, expected {size}")
+                f"style '{style['name']}' in {path} has control points "
+                f"{sorted(points)}, expected {', '.join(CONTROL_POINTS)}")
+        for what, values in [("embedding", style["embedding"]),
+                             *points.items()]:
+            if len(values) != size:
+                raise MagentaStyleError(
+                    f"style '{style['name']}' in {path} has {len(values)} "
+                    f"values in {what}, expected {size}")
     return manifest
 
 

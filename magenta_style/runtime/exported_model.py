@@ -24,6 +24,7 @@ from magenta_style.runtime.contract import (
     predictor_view,
     read_manifest,
 )
+from magenta_style.runtime.controls import CONTROL_POINTS
 from magenta_style.runtime.sessions import open_session, render
 from magenta_style.runtime.style_space import StyleSpace, as_batch
 
@@ -43,12 +44,18 @@ class ExportedModel(StyleSpace):
         self.manifest = read_manifest(manifest_path)
         self.style_names = [s["name"] for s in self.manifest["styles"]]
         self.style_info = [{k: v for k, v in s.items()
-                            if k not in ("name", "embedding")}
+                            if k not in ("name", "embedding", "controls")}
+                           | ({"controls": True} if "controls" in s else {})
                            for s in self.manifest["styles"]]
         self.embedding_size = int(self.manifest["embedding_size"])
         self._rows = np.asarray([s["embedding"]
                                  for s in self.manifest["styles"]],
                                 np.float32).reshape(-1, self.embedding_size)
+        self._controls = (np.asarray(
+            [[s.get("controls", {}).get(p, s["embedding"])
+              for p in CONTROL_POINTS] for s in self.manifest["styles"]],
+            np.float32) if any("controls" in s
+                               for s in self.manifest["styles"]) else None)
         self.model_file = os.path.join(folder, self.manifest["model_file"])
         self._session = open_session(_existing(self.model_file), threads)
         predictor = self.manifest.get("predictor")
@@ -79,6 +86,9 @@ class ExportedModel(StyleSpace):
 
     def style_rows(self) -> np.ndarray:
         return self._rows
+
+    def control_rows(self) -> np.ndarray | None:
+        return self._controls
 
     def predict_embeddings(self, images: Sequence[np.ndarray] | np.ndarray
                            ) -> np.ndarray:

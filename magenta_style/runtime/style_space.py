@@ -1,6 +1,7 @@
 """Styles as points of one embedding space: a table style by name or index,
-an embedding predicted from any image, convex blends of both, and strength
-(identity interpolation), with the passes that render them. The Keras model
+an embedding predicted from any image, convex blends of both, strength
+(identity interpolation, and past 1 the intense point) and stroke size
+(runtime.controls), with the passes that render them. The Keras model
 (network.model.StylizationModel) and an exported model
 (runtime.exported_model.ExportedModel) share this arithmetic; each supplies
 its table, its predictor and one batched pass of its transformer.
@@ -14,6 +15,13 @@ import numpy as np
 
 from magenta_style.errors import MagentaStyleError
 from magenta_style.rendering.plan import styles_per_pass
+from magenta_style.runtime.controls import (
+    CONTROL_POINTS,
+    OWN,
+    check_setting,
+    needs_points,
+    point_weights,
+)
 
 # One style: a table style by name or index, or an embedding [D].
 SingleStyle = Union[str, int, np.ndarray]
@@ -25,19 +33,27 @@ Style = Union[SingleStyle, Mapping[Union[str, int], float],
 class StyleSpace:
     """Mixin: the styles of a model and the passes that render them.
 
-    A subclass has ``style_names`` and ``embedding_size`` and implements
-    ``style_rows`` (the table [N, D]), ``predict_embeddings`` (images → [B,
-    D]; may raise where there is no predictor) and ``render_embeddings``
-    (one batched pass of the transformer).
+    A subclass has ``style_names``, ``style_info`` and ``embedding_size``
+    and implements ``style_rows`` (the table [N, D]), ``control_rows``
+    (the control points [N, K, D], or None), ``predict_embeddings`` (images
+    → [B, D]; may raise where there is no predictor) and
+    ``render_embeddings`` (one batched pass of the transformer).
     """
 
     style_names: list[str]
+    style_info: list[dict]
     embedding_size: int
     # Whether rendering.tiles can run its network layer by layer (Keras).
     renders_tiles = False
 
     def style_rows(self) -> np.ndarray:
         """The style table [N, D], float32."""
+        raise NotImplementedError
+
+    def control_rows(self) -> np.ndarray | None:
+        """The control points [N, len(CONTROL_POINTS), D] of every style,
+        float32 (meaningful where ``has_controls``), or None if no style has
+        them."""
         raise NotImplementedError
 
     def predict_embeddings(self, images: Sequence[np.ndarray] | np.ndarray
@@ -67,6 +83,10 @@ class StyleSpace:
         raise MagentaStyleError(f"unknown style '{style}'; the model has: "
                                 f"{', '.join(self.style_names)}")
 
+    def has_controls(self, style: str | int) -> bool:
+        """Whether a table style has its stroke and intensity points."""
+        return bool(self.style_info[self.style_index(style)].get("controls"))
+
     def style_weights(self, style: Style) -> np.ndarray:
         """Weights [N] over the table styles: one-hot, or a normalised blend
         (each style at most once) of table styles only."""
@@ -78,15 +98,41 @@ class StyleSpace:
             weights[part] = weight
         return weights
 
-    def embedding(self, style: Style) -> np.ndarray:
+    def embedding(self, style: Style, stroke: float = 1.0,
+                  strength: float = 1.0) -> np.ndarray:
         """The style embedding [D] (γ, β of every CIN layer) of a table style,
-        an embedding, or a convex blend of them: Σ (wᵢ / Σw) · eᵢ in float64,
-        then float32 (the order of operations the Android core keeps)."""
+        an embedding, or a convex blend of them, at a stroke size and (above
+        1) a strength: Σᵢ Σₚ ((wᵢ / Σw) · cₚ) · eᵢₚ in float64 over the
+        parts i and their points p (own, then CONTROL_POINTS, skipping
+        cₚ = 0; runtime.controls.point_weights), then float32: the order
+        of operations the Android core and the web page keep. Strength
+        below 1 needs the photo: ``target_embeddings``."""
+        coefficients = point_weights(stroke, max(strength, 1.0))
         rows = self.style_rows()
+        use_points = needs_points(stroke, strength)
+        controls = self.control_rows() if use_points else None
         total = np.zeros(self.embedding_size, np.float64)
         for part, weight in self._weighted_parts(style):
-            total += weight * (part if isinstance(part, np.ndarray)
-                               else rows[part].astype(np.float64))
+            if isinstance(part, np.ndarray):
+                if use_points:
+                    raise MagentaStyleError(
+                        "a style predicted from an image has no stroke or "
+                        "intensity points: use stroke=1 and strength <= 1")
+                total += weight * part
+                continue
+            if not use_points:
+                total += weight * rows[part].astype(np.float64)
+                continue
+            if controls is None or not self.has_controls(part):
+                raise MagentaStyleError(
+                    f"style '{self.style_names[part]}' has no stroke or "
+                    "intensity points (train_controls trains them): use "
+                    "stroke=1 and strength <= 1")
+            points = [rows[part]] + list(controls[part])
+            for name, point in zip((OWN,) + CONTROL_POINTS, points):
+                if coefficients[name]:
+                    total += (weight * coefficients[name]
+                              ) * point.astype(np.float64)
         return total.astype(np.float32)
 
     def _weighted_parts(self, style: Style
@@ -131,16 +177,18 @@ class StyleSpace:
         return embedding.astype(np.float64)
 
     def stylize(self, images: np.ndarray, style: Style = 0,
-                strength: float = 1.0) -> np.ndarray:
+                strength: float = 1.0, stroke: float = 1.0) -> np.ndarray:
         """Pastiches of images [B, H, W, 3] (or one [H, W, 3]) in one style.
 
         Images are float in [0, 1] or uint8; the result is float32 in [0, 1]
         with the input's shape. ``strength`` in [0, 1] moves each image's
-        embedding from its own predicted style (0) to ``style`` (1).
+        embedding from its own predicted style (0) to ``style`` (1), and on
+        to the style's intense point (runtime.controls.MAX_STRENGTH);
+        ``stroke`` scales the strokes (runtime.controls.STROKE_RANGE).
         """
         batch = as_batch(images)
-        targets = self._with_strength(batch, self.embedding(style)[None],
-                                      strength)
+        targets = self._with_strength(
+            batch, self.embedding(style, stroke, strength)[None], strength)
         targets = np.broadcast_to(targets, (len(batch), self.embedding_size))
         out = self.render_embeddings(batch, targets)
         return out if np.ndim(images) == 4 else out[0]
@@ -148,7 +196,8 @@ class StyleSpace:
     def stylize_styles(self, image: np.ndarray,
                        styles: Sequence[Style] | None = None,
                        strength: float = 1.0,
-                       per_pass: int | None = None) -> np.ndarray:
+                       per_pass: int | None = None,
+                       stroke: float = 1.0) -> np.ndarray:
         """One image in several styles (all by default), ``per_pass`` at a
         time (default: rendering.plan.styles_per_pass; a RenderPlan's own
         figure also fits the memory).
@@ -157,7 +206,7 @@ class StyleSpace:
         """
         styles = range(self.num_styles) if styles is None else styles
         photo = as_batch(image)
-        targets = self.target_embeddings(photo[0], styles, strength)
+        targets = self.target_embeddings(photo[0], styles, strength, stroke)
         per_pass = per_pass or styles_per_pass(
             photo.shape[1] * photo.shape[2], len(targets))
         return np.concatenate([
@@ -167,25 +216,27 @@ class StyleSpace:
 
     def target_embeddings(self, photo: np.ndarray | None,
                           styles: Sequence[Style],
-                          strength: float = 1.0) -> np.ndarray:
+                          strength: float = 1.0,
+                          stroke: float = 1.0) -> np.ndarray:
         """The embeddings [len(styles), D] that render ``photo`` [H, W, 3]
         in ``styles`` at ``strength`` (below 1, towards the photo's own
         predicted style; a reduced copy of the photo predicts the same
-        within the predictor's resampling). At strength 1 the photo is not
-        needed and may be None."""
-        targets = np.stack([self.embedding(s) for s in styles])
-        if photo is None and strength == 1.0:
+        within the predictor's resampling) and ``stroke``. At strength >= 1
+        the photo is not needed and may be None."""
+        targets = np.stack([self.embedding(s, stroke, strength)
+                            for s in styles])
+        if photo is None and strength >= 1.0:
             return targets
         return self._with_strength(as_batch(photo), targets, strength)
 
     def _with_strength(self, photos: np.ndarray, targets: np.ndarray,
                        strength: float) -> np.ndarray:
         """Embeddings P(photo) + strength · (target − P(photo)), broadcast
-        over photos [B] and targets [B or 1, D] (identity interpolation)."""
-        if not 0.0 <= strength <= 1.0:
-            raise MagentaStyleError(
-                f"strength must be in [0, 1], got {strength}")
-        if strength == 1.0:
+        over photos [B] and targets [B or 1, D] (identity interpolation);
+        at strength >= 1 the targets themselves (``embedding`` applied the
+        intense point)."""
+        check_setting(1.0, strength)
+        if strength >= 1.0:
             return targets
         own = self.predict_embeddings(photos)
         return own + np.float32(strength) * (targets - own)

@@ -12,6 +12,10 @@ architecture and ``alpha``) as a small file::
                   "trained_by": "finetune", "architecture": "paper",
                   "alpha": 1.0}}
 
+A style with stroke and intensity points (runtime.controls) also has
+``"controls": {"stroke_small": "<base64>", "stroke_large": ..., "intense":
+...}`` in the same encoding, and its record under ``metadata.controls``.
+
 The embedding is stored as float16 (6.4 KB at alpha = 1), so exporting
 rounds it to the nearest float16 (relative error at most 2⁻¹¹) and an
 imported style is that rounded embedding; the Android core reads the same
@@ -30,6 +34,7 @@ import numpy as np
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.files import atomic_file
 from magenta_style.network.model import StylizationModel
+from magenta_style.runtime.controls import CONTROL_POINTS
 
 FORMAT = "magenta_style.style"
 FORMAT_VERSION = 1
@@ -42,30 +47,43 @@ INFO_KEYS = ("source", "artist", "title", "trained_by", "steps")
 
 @dataclasses.dataclass
 class StyleFile:
-    """A style read from a ``.style.json`` file (embedding as float32)."""
+    """A style read from a ``.style.json`` file (embedding and control
+    points [len(CONTROL_POINTS), D], or None, as float32)."""
 
     name: str
     embedding: np.ndarray
     metadata: dict
     path: str = ""
+    controls: np.ndarray | None = None
 
 
 def export_style(model: StylizationModel, style: str | int) -> dict:
     """The style file (a JSON-ready dict) of one style."""
     index = model.style_index(style)
-    values = model.style_table.table.numpy()[index].astype("<f2")
-    if not np.all(np.isfinite(values)):
-        raise MagentaStyleError(
-            f"style '{model.style_names[index]}' has values beyond float16")
+    name = model.style_names[index]
     info = model.style_info[index]
     metadata = {k: info[k] for k in INFO_KEYS if info.get(k) is not None}
     metadata.update(model.network)
-    return {"format": FORMAT, "format_version": FORMAT_VERSION,
-            "name": model.style_names[index],
-            "embedding_size": model.embedding_size, "dtype": _DTYPE,
-            "byte_order": _BYTE_ORDER,
-            "embedding": base64.b64encode(values.tobytes()).decode("ascii"),
-            "metadata": metadata}
+    document = {"format": FORMAT, "format_version": FORMAT_VERSION,
+                "name": name, "embedding_size": model.embedding_size,
+                "dtype": _DTYPE, "byte_order": _BYTE_ORDER,
+                "embedding": _encoded(model.style_rows()[index], name),
+                "metadata": metadata}
+    if model.has_controls(index):
+        metadata["controls"] = info["controls"]
+        document["controls"] = {
+            point: _encoded(values, name)
+            for point, values in zip(CONTROL_POINTS,
+                                     model.control_rows()[index])}
+    return document
+
+
+def _encoded(values: np.ndarray, name: str) -> str:
+    """float16 little-endian base64 of an embedding."""
+    values = np.asarray(values).astype("<f2")
+    if not np.all(np.isfinite(values)):
+        raise MagentaStyleError(f"style '{name}' has values beyond float16")
+    return base64.b64encode(values.tobytes()).decode("ascii")
 
 
 def write_style_file(document: dict, path: str) -> None:
@@ -99,20 +117,32 @@ def parse_style_file(document: object, path: str = "style file") -> StyleFile:
         raise bad(f"dtype must be {_DTYPE}, got {document.get('dtype')!r}")
     if document.get("byte_order", _BYTE_ORDER) != _BYTE_ORDER:
         raise bad(f"byte_order must be {_BYTE_ORDER}")
-    try:
-        raw = base64.b64decode(document.get("embedding", ""), validate=True)
-    except (ValueError, TypeError):
-        raise bad("embedding is not valid base64") from None
-    if len(raw) != 2 * size:
-        raise bad(f"embedding has {len(raw)} bytes, expected {2 * size} "
-                  f"(embedding_size {size} float16 values)")
-    embedding = np.frombuffer(raw, "<f2").astype(np.float32)
-    if not np.all(np.isfinite(embedding)):
-        raise bad("embedding has non-finite values")
+    def decoded(text, what):
+        try:
+            raw = base64.b64decode(text, validate=True)
+        except (ValueError, TypeError):
+            raise bad(f"{what} is not valid base64") from None
+        if len(raw) != 2 * size:
+            raise bad(f"{what} has {len(raw)} bytes, expected {2 * size} "
+                      f"(embedding_size {size} float16 values)")
+        values = np.frombuffer(raw, "<f2").astype(np.float32)
+        if not np.all(np.isfinite(values)):
+            raise bad(f"{what} has non-finite values")
+        return values
+
+    embedding = decoded(document.get("embedding", ""), "embedding")
     metadata = document.get("metadata") or {}
     if not isinstance(metadata, dict):
         raise bad("metadata must be an object")
-    return StyleFile(name, embedding, dict(metadata), path)
+    points = document.get("controls")
+    controls = None
+    if points is not None:
+        if not isinstance(points, dict) or set(points) != set(CONTROL_POINTS):
+            raise bad("controls must have exactly the points "
+                      + ", ".join(CONTROL_POINTS))
+        controls = np.stack([decoded(points[p], f"control point {p}")
+                             for p in CONTROL_POINTS])
+    return StyleFile(name, embedding, dict(metadata), path, controls)
 
 
 def read_style_file(path: str) -> StyleFile:

@@ -1,7 +1,8 @@
 """A model's table of styles: list, add, rename, remove and import rows.
 
 A style is one row of the style table plus its name and its record in
-``style_info`` (source image, how it was trained, a thumbnail). Every
+``style_info`` (source image, how it was trained, a thumbnail), and where
+the record says "controls", its control points (runtime.controls). Every
 operation returns a new float32 model and leaves its input as it was;
 ``save_model`` writes a model atomically. The style file format is
 stylebook.style_file's.
@@ -23,6 +24,7 @@ from magenta_style.network.model import (
     at_precision,
     rebuilt,
 )
+from magenta_style.runtime.controls import CONTROL_POINTS
 from magenta_style.stylebook.style_file import INFO_KEYS, StyleFile, check_fits
 
 
@@ -42,10 +44,21 @@ def table(model: StylizationModel) -> np.ndarray:
     return np.asarray(model.style_table.table.numpy(), np.float32)
 
 
+def control_table(model: StylizationModel) -> np.ndarray:
+    """The control points [N, len(CONTROL_POINTS), D] as float32; a style
+    without them has its own row there (never read)."""
+    controls = model.control_rows()
+    if controls is None:
+        controls = np.repeat(table(model)[:, None], len(CONTROL_POINTS), 1)
+    return np.asarray(controls, np.float32)
+
+
 def with_styles(model: StylizationModel, names: Sequence[str],
-                rows: np.ndarray, info: Sequence[Mapping]) -> StylizationModel:
+                rows: np.ndarray, info: Sequence[Mapping],
+                controls: np.ndarray | None = None) -> StylizationModel:
     """A model with ``model``'s transformer (and style predictor, if any)
-    and the given styles.
+    and the given styles, with control points [N, K, D] (needed where a
+    record says "controls").
 
     Built under the current Keras dtype policy; weights are copied exactly.
     """
@@ -56,7 +69,28 @@ def with_styles(model: StylizationModel, names: Sequence[str],
         raise MagentaStyleError(
             f"style rows of shape {rows.shape} do not fit {len(names)} styles "
             f"of embedding size {model.embedding_size}")
-    return rebuilt(model, names, info, rows, model.predictor)
+    if controls is None:
+        controls = np.repeat(rows[:, None], len(CONTROL_POINTS), 1)
+    return rebuilt(model, names, info, rows, model.predictor, controls)
+
+
+def with_controls(model: StylizationModel, names: Sequence[str],
+                  points: Mapping[str, np.ndarray], record: Mapping
+                  ) -> StylizationModel:
+    """``model`` with control points for the styles ``names``: ``points``
+    maps each of CONTROL_POINTS to rows [len(names), D]; ``record`` (how
+    they were trained) goes into each style's record as "controls"."""
+    missing = [p for p in CONTROL_POINTS if p not in points]
+    if missing:
+        raise MagentaStyleError(f"control points missing: {missing}")
+    controls = control_table(model)
+    info = [dict(i) for i in model.style_info]
+    for k, name in enumerate(names):
+        index = model.style_index(name)
+        controls[index] = np.stack([points[p][k] for p in CONTROL_POINTS])
+        info[index]["controls"] = dict(record)
+    return with_styles(model, model.style_names, table(model), info,
+                       controls)
 
 
 def check_new_style_names(model: StylizationModel, names: Sequence[str]
@@ -85,8 +119,12 @@ def add_new_styles(model: StylizationModel, names: Sequence[str],
         start_rows = np.tile(model.embedding_layout.identity()[None],
                              [len(names), 1])
     rows = np.concatenate([table(model), start_rows])
+    controls = np.concatenate([
+        control_table(model),
+        np.repeat(np.asarray(start_rows, np.float32)[:, None],
+                  len(CONTROL_POINTS), 1)])
     return with_styles(model, model.style_names + list(names), rows,
-                       model.style_info + [dict(i) for i in info])
+                       model.style_info + [dict(i) for i in info], controls)
 
 
 def list_styles(model: StylizationModel) -> list[dict]:
@@ -123,7 +161,8 @@ def rename_style(model: StylizationModel, old: str, new: str
         raise MagentaStyleError(f"the model already has a style '{new}'")
     names = list(model.style_names)
     names[index] = new
-    return with_styles(model, names, table(model), model.style_info)
+    return with_styles(model, names, table(model), model.style_info,
+                       control_table(model))
 
 
 def credit_style(model: StylizationModel, name: str, artist: str | None,
@@ -137,7 +176,8 @@ def credit_style(model: StylizationModel, name: str, artist: str | None,
         raise MagentaStyleError("a credit needs a non-empty artist or title")
     info = [dict(i) for i in model.style_info]
     info[index].update(credit)
-    return with_styles(model, model.style_names, table(model), info)
+    return with_styles(model, model.style_names, table(model), info,
+                       control_table(model))
 
 
 def remove_style(model: StylizationModel, name: str) -> StylizationModel:
@@ -149,7 +189,8 @@ def remove_style(model: StylizationModel, name: str) -> StylizationModel:
             "only style")
     keep = [i for i in range(model.num_styles) if i != index]
     return with_styles(model, [model.style_names[i] for i in keep],
-                       table(model)[keep], [model.style_info[i] for i in keep])
+                       table(model)[keep], [model.style_info[i] for i in keep],
+                       control_table(model)[keep])
 
 
 def import_style(model: StylizationModel, style: StyleFile,
@@ -164,9 +205,15 @@ def import_style(model: StylizationModel, style: StyleFile,
     info = {k: style.metadata[k] for k in INFO_KEYS if k in style.metadata}
     if style.path:
         info["imported_from"] = os.path.basename(style.path)
+    points = np.repeat(style.embedding[None], len(CONTROL_POINTS), 0)
+    if style.controls is not None:
+        info["controls"] = dict(style.metadata.get("controls") or
+                                {"imported": True})
+        points = style.controls
     rows = np.concatenate([table(model), style.embedding[None]])
+    controls = np.concatenate([control_table(model), points[None]])
     return with_styles(model, model.style_names + [name], rows,
-                       model.style_info + [info])
+                       model.style_info + [info], controls)
 
 
 def output_file(path: str) -> str:
