@@ -13,12 +13,16 @@ new styles are sampled; the default --learning_rate is 20x train's, as
 only embeddings train, and 5x train's from a prediction, which starts near
 the end). Rerunning with the same --output_dir resumes. Writes
 OUTPUT_DIR/model.keras: the old styles plus the new ones, named after the
-image files.
+image files. With --controls the new styles also get their stroke and
+intensity points afterwards (train_controls' three runs, in
+OUTPUT_DIR/controls, at its default steps and rate: about 25 minutes more
+for the fast network on 2 CPU cores, 36 for the full one).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 
 from absl import flags
 
@@ -33,6 +37,10 @@ flags.DEFINE_enum("init", "identity", ["identity", "predicted"],
                   "predicted (the style predictor's embedding of the image; "
                   "fewer steps, and --learning_rate defaults to "
                   f"{constants.DEFAULT_PREDICTED_FINETUNE_LEARNING_RATE:g}).")
+flags.DEFINE_bool("controls", False,
+                  "Then train the new styles' stroke and intensity points "
+                  "(stylize --stroke, --strength above 1; see train_controls "
+                  "for their cost).")
 flags.mark_flag_as_required("style_images")
 flags.adopt_module_key_flags(train_flags)  # and loss_flags: listed by --help
 flags.adopt_module_key_flags(model_flags)
@@ -66,7 +74,8 @@ def main(argv) -> None:
     names = [style_name(p) for p in FLAGS.style_images]
     images = [load_style_image(p, config.style_size)
               for p in FLAGS.style_images]
-    info = [{**style_record(p, image, "finetune", config.steps),
+    info = [{**style_record(p, image, "finetune", config.steps,
+                             config.style_size),
              "init": FLAGS.init}
             for p, image in zip(FLAGS.style_images, images)]
     table.check_new_style_names(base, names)
@@ -81,8 +90,22 @@ def main(argv) -> None:
         return table.add_new_styles(base, names, info, start)
 
     new_rows = range(base.num_styles, base.num_styles + len(names))
-    train_flags.train_and_report(config, build_stylizer, images, output_dir,
-                                 strategy, trainable_styles=new_rows)
+    path = train_flags.train_and_report(config, build_stylizer, images,
+                                        output_dir, strategy,
+                                        trainable_styles=new_rows)
+    if FLAGS.controls and path:
+        from magenta_style.stylebook.table import save_model
+        from magenta_style.training.controls import train_control_points
+
+        controlled = train_control_points(
+            load_model(path, vgg_weights=FLAGS.vgg_weights), names,
+            FLAGS.style_images, dataclasses.replace(
+                config, steps=constants.CONTROL_STEPS,
+                learning_rate=constants.CONTROL_LEARNING_RATE),
+            train_flags.content_source(), os.path.join(output_dir, "controls"),
+            strategy)
+        save_model(controlled, path)
+        print(f"stroke and intensity points added to {path}", flush=True)
 
 
 console_main = cli.entry_point(main)  # the console script (setup.py)

@@ -78,7 +78,8 @@ def main(argv) -> None:
     names, images, paths = load_style_images(FLAGS.styles_dir,
                                              config.style_size, FLAGS.styles)
     print(f"styles ({len(names)}): {', '.join(names)}", flush=True)
-    info = [style_record(path, image, "train", config.steps)
+    info = [style_record(path, image, "train", config.steps,
+                         config.style_size)
             for path, image in zip(paths, images)]
 
     def build_stylizer():

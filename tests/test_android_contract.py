@@ -28,18 +28,27 @@ from magenta_style.runtime.contract import (
     PREDICTOR_INPUT,
     predictor_view,
 )
+from magenta_style.runtime.controls import CONTROL_POINTS
 from magenta_style.stylebook import style_file
+from magenta_style.stylebook import table as stylebook_table
 
 SCRIPT = os.path.join(REPO, "android_demo", "run_jvm_tests.sh")
 
 
 @pytest.fixture(scope="module")
 def model():
+    """Three styles, the first two with (random) stroke and intensity
+    points."""
     stylizer = StylizationModel(["ink", "oil", "wash"], alpha=0.25)
     table = stylizer.style_table.table
-    noise = np.random.default_rng(5).normal(0, 0.4, table.shape)
-    table.assign(table.numpy() + noise.astype(np.float32))
-    return stylizer
+    rng = np.random.default_rng(5)
+    table.assign(table.numpy() + rng.normal(0, 0.4, table.shape).astype(
+        np.float32))
+    points = {p: stylebook_table.table(stylizer)[:2] + rng.normal(
+        0, 0.4, (2, stylizer.embedding_size)).astype(np.float32)
+        for p in CONTROL_POINTS}
+    return stylebook_table.with_controls(stylizer, ["ink", "oil"], points,
+                                         {"steps": 1})
 
 
 @pytest.fixture(scope="module")
@@ -168,6 +177,13 @@ def test_style_files_fit_on_both_sides_alike(exported, jvm, style_files):
             np.testing.assert_array_equal(
                 np.asarray(imported["embedding"], np.float32),
                 np.asarray(entry["embedding"], np.float32))
+            points = [entry["controls"][p] for p in CONTROL_POINTS] if (
+                "controls" in entry) else None
+            assert (imported["points"] is None) == (points is None)
+            if points is not None:
+                np.testing.assert_array_equal(
+                    np.asarray(imported["points"], np.float32),
+                    np.asarray(points, np.float32))
     assert sorted(refusals) == ["alpha", "mobile", "wide"]
     assert "architecture mobile" in refusals["mobile"]
     assert "alpha 1.0" in refusals["alpha"]
@@ -202,6 +218,17 @@ def test_jvm_reads_the_predictor_section(exported, jvm):
         "output": embedding["name"], "embedding_size": embedding["shape"][1]}
     assert parsed["input_side"] == PREDICTOR_IMAGE_SIZE
     assert parsed["embedding_size"] == exported["embedding_size"]
+
+
+def test_jvm_stroke_and_strength_blends_equal_python_bit_for_bit(predicting,
+                                                                 jvm):
+    assert jvm["controlled"], "the JVM saw no controls in the manifest"
+    for case in jvm["controlled"]:
+        python = predicting.embedding([(0, 0.3), (1, 0.7)], case["stroke"],
+                                      max(case["strength"], 1.0))
+        np.testing.assert_array_equal(
+            np.asarray(case["embedding"], np.float32), python,
+            err_msg=f"stroke {case['stroke']}, strength {case['strength']}")
 
 
 def test_manifest_without_predictor_has_none_on_the_jvm(model, tmp_path):

@@ -21,6 +21,7 @@ from PIL import Image
 
 from export import manifest
 from magenta_style.runtime import contract
+from magenta_style.runtime.exported_model import load_exported_model
 from magenta_style import constants
 from magenta_style.imaging.images import open_image, to_uint8
 from magenta_style.imaging.transforms import center_crop
@@ -165,17 +166,24 @@ def test_missing_model_shows_error(server):
     assert "cannot load model.tflite: HTTP 404" in result["error"]
 
 
-@pytest.mark.parametrize("indices,weights", [([0, 1], [0.3, 0.7]),
-                                             ([0, 2, 5], [1.0, 2.0, 1.0])])
-def test_js_blend_equals_python_bit_for_bit(exported, indices, weights):
+@pytest.mark.parametrize("indices,weights,stroke,strength", [
+    ([0, 1], [0.3, 0.7], 1.0, 1.0), ([0, 2, 5], [1.0, 2.0, 1.0], 1.0, 1.0),
+    ([0, 1], [0.3, 0.7], 0.7, 1.0), ([0, 2, 5], [1.0, 2.0, 1.0], 1.3, 1.6),
+    ([3], [1.0], 2.0, 2.0), ([4, 1], [2.0, 1.0], 0.5, 1.25)])
+def test_js_blend_equals_python_bit_for_bit(exported, indices, weights,
+                                            stroke, strength):
     path = exported / contract.MANIFEST_FILE
     process = subprocess.run(
         ["node", os.path.join(WEB, "tests", "blend_cli.mjs"), str(path),
-         ",".join(map(str, indices)), ",".join(map(str, weights))],
+         ",".join(map(str, indices)), ",".join(map(str, weights)),
+         str(stroke), str(strength)],
         capture_output=True, text=True, timeout=60)
     assert process.returncode == 0, process.stderr
     styles = json.loads(path.read_text())["styles"]
-    python = manifest.blend_embeddings(
-        [styles[i]["embedding"] for i in indices], weights)
+    python = load_exported_model(str(exported)).embedding(
+        list(zip(indices, weights)), stroke, strength)
+    if stroke == 1.0 and strength == 1.0:  # the plain blend's reference too
+        np.testing.assert_array_equal(python, manifest.blend_embeddings(
+            [styles[i]["embedding"] for i in indices], weights))
     np.testing.assert_array_equal(
         np.asarray(json.loads(process.stdout), np.float32), python)

@@ -109,9 +109,10 @@ def train_config() -> TrainConfig:
 
 
 def train_and_report(config: TrainConfig, build_stylizer, style_images,
-                     output_dir: str, strategy, trainable_styles=None) -> None:
+                     output_dir: str, strategy, trainable_styles=None) -> str:
     """training.loop.train on the photos the flags name; says where the
-    model went (workers other than the chief write none)."""
+    model went and returns its path (workers other than the chief write
+    none: "")."""
     from magenta_style.training.loop import train
 
     path = train(config, build_stylizer, style_images, content_source(),
@@ -119,6 +120,7 @@ def train_and_report(config: TrainConfig, build_stylizer, style_images,
                  validation=validation_photos())
     if path:
         print(f"model written to {path}", flush=True)
+    return path
 
 
 def content_source() -> PhotoFolder | TfdsSource:

@@ -165,3 +165,56 @@ def interpolation(model: StylizationModel, perceptual: PerceptualLoss,
             "style_loss_a": loss_a, "style_loss_b": loss_b,
             "spearman_a": float(spearmanr(weights, loss_a).statistic),
             "spearman_b": float(spearmanr(1 - weights, loss_b).statistic)}
+
+
+def scale_grams(perceptual: PerceptualLoss, painting: np.ndarray,
+                sides: Sequence[int]) -> dict:
+    """Gram targets [len(sides), C, C] per style layer of ``painting``
+    resized to each longer side in ``sides`` (px)."""
+    from magenta_style.imaging.transforms import resize
+
+    h, w = painting.shape[:2]
+    return perceptual.style_grams([
+        resize(painting, max(1, round(h * side / max(h, w))),
+               max(1, round(w * side / max(h, w)))) for side in sides])
+
+
+def stroke_scale(perceptual: PerceptualLoss, pastiche: np.ndarray,
+                 grams: dict, sides: Sequence[int]) -> float:
+    """The scale of a pastiche's strokes: the painting's longer side (px)
+    whose Gram matrices (``grams``, from ``scale_grams`` at ``sides``,
+    ascending) it matches best, the argmin of its style loss refined by a
+    parabola through the neighbours in log side. At an end of ``sides``
+    it is that end (the true scale may lie beyond)."""
+    return refined_argmin(np.log(np.asarray(sides, np.float64)),
+                          _style_losses(perceptual, pastiche, grams))
+
+
+def _style_losses(perceptual: PerceptualLoss, pastiche: np.ndarray,
+                  grams: dict) -> np.ndarray:
+    """Weighted style loss of one pastiche against every row of ``grams``."""
+    from magenta_style.objective.losses import gram_matrix, mean_squared_error
+
+    features = perceptual.extractor(tf.constant(pastiche[None]))
+    cfg = perceptual.config
+    total = 0.0
+    for name, weight in zip(cfg.style_layers, cfg.style_weights):
+        own = gram_matrix(features[name])
+        total += weight * mean_squared_error(
+            tf.repeat(own, grams[name].shape[0], axis=0), grams[name])
+    return np.asarray(total, np.float64)
+
+
+def refined_argmin(x: np.ndarray, y: np.ndarray) -> float:
+    """exp of the minimum of the parabola through the smallest y and its two
+    neighbours (x in log units), or the end point where the smallest y is
+    at an end."""
+    i = int(np.argmin(y))
+    if i in (0, len(y) - 1):
+        return float(np.exp(x[i]))
+    (x0, x1, x2), (y0, y1, y2) = x[i - 1:i + 2], y[i - 1:i + 2]
+    denominator = (x0 - x1) * (x0 - x2) * (x1 - x2)
+    a = (x2 * (y1 - y0) + x1 * (y0 - y2) + x0 * (y2 - y1)) / denominator
+    b = (x2 * x2 * (y0 - y1) + x1 * x1 * (y2 - y0) + x0 * x0 * (y1 - y2)
+         ) / denominator
+    return float(np.exp(np.clip(-b / (2 * a), x0, x2) if a > 0 else x[i]))

@@ -241,8 +241,13 @@ def save_model(model: StylizationModel, path: str) -> None:
 
 
 def style_record(source: str, image: np.ndarray, trained_by: str,
-                 steps: int) -> dict:
-    """What a model keeps about a style: source file, training, a thumbnail."""
-    return {"source": os.path.basename(source), "trained_by": trained_by,
-            "steps": int(steps),
-            "thumbnail_jpeg": base64.b64encode(thumbnail_jpeg(image)).decode()}
+                 steps: int, style_size: int | None = None) -> dict:
+    """What a model keeps about a style: source file, training (and the
+    style size it was trained at, which its stroke points scale), a
+    thumbnail."""
+    record = {"source": os.path.basename(source), "trained_by": trained_by,
+              "steps": int(steps),
+              "thumbnail_jpeg": base64.b64encode(thumbnail_jpeg(image)).decode()}
+    if style_size is not None:
+        record["style_size"] = int(style_size)
+    return record

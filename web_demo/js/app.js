@@ -6,7 +6,7 @@
  * to the model's fixed square size, or the camera's frames one after the
  * other (getUserMedia), each rendered as soon as the last is shown.
  */
-import {blend, normalize} from './blend.js';
+import {blendStyles, normalize} from './blend.js';
 import {parseManifest} from './manifest.js';
 import {fitSquare, toRgba, toTensor} from './pixels.js';
 
@@ -51,6 +51,34 @@ async function fetchOk(file) {
                     ' (export it with python -m export.to_tflite --web_demo web_demo)');
   }
   return response;
+}
+
+/**
+ * Shows the stroke and intensity sliders where the manifest has controls,
+ * with their ends from it (styles without points then refuse settings other
+ * than 1 when rendered).
+ */
+function showLook() {
+  const controls = manifest.controls;
+  $('look').hidden = !controls;
+  if (!controls) return;
+  Object.assign($('stroke'), {min: controls.strokeRange[0], max: controls.strokeRange[1]});
+  $('strength').max = controls.maxStrength;
+  for (const id of ['stroke', 'strength']) {
+    const show = () => { $(`${id}-value`).textContent = `${Number($(id).value)}×`; };
+    $(id).addEventListener('input', show);
+    show();
+  }
+}
+
+/** The embedding of the styles with a positive weight, at the look's settings. */
+function styleEmbedding() {
+  const raw = weights();
+  const chosen = manifest.styles.filter((s, i) => raw[i] > 0);
+  const stroke = manifest.controls ? Number($('stroke').value) : 1.0;
+  const strength = manifest.controls ? Number($('strength').value) : 1.0;
+  return blendStyles(chosen.length ? chosen : manifest.styles, chosen.length ? raw.filter((w) => w > 0) : raw,
+                     manifest.controls, stroke, strength);
 }
 
 /** The raw slider values, in manifest order. */
@@ -124,6 +152,7 @@ async function start() {
   manifest = parseManifest(await (await fetchOk('styles.json')).text());
   $('styles').append(...manifest.styles.map(styleItem));
   showShares();
+  showLook();
   setStatus('loading', 'Loading the LiteRT.js runtime …');
   try {
     litert = await import('@litertjs/core');
@@ -182,7 +211,7 @@ async function usePhoto(file) {
 /** Runs the model on the photo with the blended embedding; shows the result. */
 async function render() {
   const size = manifest.size;
-  const embedding = blend(manifest.styles.map((s) => s.embedding), weights());
+  const embedding = styleEmbedding();
   setStatus('rendering', 'Rendering …');
   const rgba = $('photo').getContext('2d').getImageData(0, 0, size, size).data;
   const start = performance.now();

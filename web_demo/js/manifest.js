@@ -23,22 +23,48 @@ function fixedSize(shape, what) {
   return shape[1];
 }
 
-/** One style entry: {name, embedding, thumbnail (path or null)}. */
-function readStyle(style, index, embeddingSize) {
+/** The control points a style may have, in the order blends sum them. */
+export const CONTROL_POINTS = ['stroke_small', 'stroke_large', 'intense'];
+
+/** The manifest's stroke and intensity controls: {strokeRange, maxStrength}, or null. */
+function readControls(controls) {
+  if (controls === undefined || controls === null) return null;
+  if (JSON.stringify(controls.points) !== JSON.stringify(CONTROL_POINTS)) {
+    fail(`controls.points must be ${CONTROL_POINTS.join(', ')}`);
+  }
+  const [low, high] = controls.stroke_range || [];
+  if (!(low > 0 && low < 1 && high > 1 && controls.max_strength >= 1)) {
+    fail('controls need 0 < stroke_range[0] < 1 < stroke_range[1] and max_strength >= 1');
+  }
+  return {strokeRange: [low, high], maxStrength: controls.max_strength};
+}
+
+/** A style's embedding or control point: embeddingSize finite numbers. */
+function readValues(values, name, what, embeddingSize) {
+  if (!Array.isArray(values) || values.length !== embeddingSize || !values.every(Number.isFinite)) {
+    fail(`style '${name}' needs ${embeddingSize} finite ${what} values` +
+         (Array.isArray(values) ? `, it has ${values.length}` : ''));
+  }
+  return values;
+}
+
+/** One style entry: {name, embedding, points (in CONTROL_POINTS order, or null), thumbnail (path or null)}. */
+function readStyle(style, index, embeddingSize, controls) {
   if (typeof style !== 'object' || style === null || typeof style.name !== 'string') {
     fail(`style ${index} has no name`);
   }
-  const e = style.embedding;
-  if (!Array.isArray(e) || e.length !== embeddingSize || !e.every(Number.isFinite)) {
-    fail(`style '${style.name}' needs ${embeddingSize} finite embedding values` +
-         (Array.isArray(e) ? `, it has ${e.length}` : ''));
+  const embedding = readValues(style.embedding, style.name, 'embedding', embeddingSize);
+  let points = null;
+  if (style.controls) {
+    if (!controls) fail(`style '${style.name}' has control points but the manifest has no controls`);
+    points = CONTROL_POINTS.map((p) => readValues(style.controls[p], style.name, p, embeddingSize));
   }
-  return {name: style.name, embedding: e, thumbnail: style.thumbnail || null};
+  return {name: style.name, embedding, points, thumbnail: style.thumbnail || null};
 }
 
 /**
  * Parses the manifest text into {modelFile, signature, size, embeddingSize,
- * names: {content, embedding, output}, styles}.
+ * names: {content, embedding, output}, controls (or null), styles}.
  */
 export function parseManifest(text) {
   let m;
@@ -61,6 +87,7 @@ export function parseManifest(text) {
     fail(`embedding_size ${m.embedding_size} is not a positive integer`);
   }
   if (!Array.isArray(m.styles) || m.styles.length === 0) fail('has no styles');
+  const controls = readControls(m.controls);
   return {
     modelFile: m.model_file || 'model.tflite',
     signature: m.signature || 'serving_default',
@@ -68,6 +95,7 @@ export function parseManifest(text) {
     embeddingSize: m.embedding_size,
     names: {content: inputs.content.name, embedding: inputs.style_embedding.name,
             output: outputs.stylized.name},
-    styles: m.styles.map((s, i) => readStyle(s, i, m.embedding_size)),
+    controls,
+    styles: m.styles.map((s, i) => readStyle(s, i, m.embedding_size, controls)),
   };
 }

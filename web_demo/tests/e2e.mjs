@@ -3,8 +3,8 @@
 // renderMs: [...], accelerator, cameraFrames, cameraFps}.
 //
 //   node tests/e2e.mjs --url http://127.0.0.1:8000/ [--photo photo.png]
-//       [--weights a=1,b=1] [--runs 3] [--pixels out.rgba] [--screenshot out.png]
-//       [--camera FRAMES]
+//       [--weights a=1,b=1] [--stroke S] [--strength K] [--runs 3] [--pixels out.rgba]
+//       [--screenshot out.png] [--camera FRAMES]
 //
 // Without --photo it only waits until the page is ready or shows an error.
 // --pixels writes the pastiche canvas as raw RGBA bytes (size × size × 4).
@@ -27,7 +27,7 @@ const CHROMIUM_ARGS = [
 const {values: args} = parseArgs({options: {
   url: {type: 'string'}, photo: {type: 'string'}, weights: {type: 'string', default: ''},
   runs: {type: 'string', default: '1'}, pixels: {type: 'string'}, screenshot: {type: 'string'},
-  camera: {type: 'string'},
+  camera: {type: 'string'}, stroke: {type: 'string'}, strength: {type: 'string'},
 }});
 if (!args.url) throw new Error('--url is required');
 
@@ -87,6 +87,9 @@ async function main() {
       }
       for (const [name, value] of pairs) {
         await page.fill(`#styles input[data-style="${name}"]`, value);
+      }
+      for (const id of ['stroke', 'strength']) {
+        if (args[id] !== undefined) await page.fill(`#${id}`, args[id]);
       }
       for (let run = 1; run <= Number(args.runs); run++) {
         await page.click('#render');

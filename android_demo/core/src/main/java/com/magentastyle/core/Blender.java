@@ -12,6 +12,9 @@ import java.util.List;
  * for i in order: wi = w[i] / total; for j: acc[j] += wi * (double) e[i][j]
  * out[j] = (float) acc[j]
  * </pre>
+ * With stroke or strength controls ({@link #blend(List, double[], Controls, double, double)}), each
+ * style contributes its own embedding and its control points: for p in (own, {@link Controls#POINTS}),
+ * skipping c[p] == 0: {@code acc[j] += (wi * c[p]) * (double) e[i][p][j]}.
  */
 public final class Blender {
     private Blender() {
@@ -60,6 +63,65 @@ public final class Blender {
             float[] e = embeddings[i];
             for (int j = 0; j < size; j++) {
                 acc[j] += wi * (double) e[j];
+            }
+        }
+        float[] out = new float[size];
+        for (int j = 0; j < size; j++) {
+            out[j] = (float) acc[j];
+        }
+        return out;
+    }
+
+    /**
+     * Blends styles at a stroke size and strength (above 1: towards their intense points); a setting
+     * of stroke 1 and strength at most 1 is {@link #blend(float[][], double[])} of their embeddings.
+     *
+     * @throws IllegalArgumentException as {@link #blend(float[][], double[])}, for a setting outside the
+     *                                  controls' range, or for a style without controls when the
+     *                                  setting needs them
+     */
+    public static float[] blend(List<Style> styles, double[] weights, Controls controls, double stroke,
+                                double strength) {
+        if (styles == null || weights == null) {
+            throw new IllegalArgumentException("styles and weights must not be null");
+        }
+        float[][] embeddings = new float[styles.size()][];
+        for (int i = 0; i < embeddings.length; i++) {
+            embeddings[i] = styles.get(i).embeddingUnsafe();
+        }
+        if (!Controls.needsPoints(stroke, strength)) {
+            return blend(embeddings, weights);
+        }
+        if (controls == null) {
+            throw new IllegalArgumentException("this model has no stroke or intensity controls");
+        }
+        double[] c = controls.coefficients(stroke, Math.max(strength, 1.0));
+        if (embeddings.length == 0 || embeddings.length != weights.length) {
+            throw new IllegalArgumentException("give one weight per style, at least one style");
+        }
+        for (Style style : styles) {
+            if (!style.hasControls()) {
+                throw new IllegalArgumentException("style '" + style.name() + "' has no stroke or intensity points");
+            }
+        }
+        double total = total(weights);
+        int size = embeddings[0].length;
+        double[] acc = new double[size];
+        for (int i = 0; i < embeddings.length; i++) {
+            double wi = weights[i] / total;
+            Style style = styles.get(i);
+            for (int p = 0; p < c.length; p++) {
+                if (c[p] == 0.0) {
+                    continue;
+                }
+                double coefficient = wi * c[p];
+                float[] e = p == 0 ? style.embeddingUnsafe() : style.pointUnsafe(p - 1);
+                if (e.length != size) {
+                    throw new IllegalArgumentException("style " + i + " has size " + e.length + " but style 0 has size " + size);
+                }
+                for (int j = 0; j < size; j++) {
+                    acc[j] += coefficient * (double) e[j];
+                }
             }
         }
         float[] out = new float[size];

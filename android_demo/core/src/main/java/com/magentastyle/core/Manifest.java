@@ -10,8 +10,8 @@ import org.json.JSONArray;
 /**
  * The model manifest {@code styles.json} written by the Python exporter next to
  * {@code model.tflite}: model file, signature and tensor names, the network (architecture, alpha,
- * embedding size), the built-in styles and the style {@link Predictor}, if the model has one.
- * Unknown keys are ignored.
+ * embedding size), the built-in styles, the stroke and intensity {@link Controls} and the style
+ * {@link Predictor}, if the model has them. Unknown keys are ignored.
  */
 public final class Manifest {
     public static final String FORMAT = "magenta_style.manifest";
@@ -33,10 +33,11 @@ public final class Manifest {
     private final int defaultWidth;
     private final List<Style> styles;
     private final Predictor predictor;
+    private final Controls controls;
 
     private Manifest(String modelFile, String signature, String contentInput, String styleInput,
                      String output, Network network, int sizeMultiple, int defaultHeight,
-                     int defaultWidth, List<Style> styles, Predictor predictor) {
+                     int defaultWidth, List<Style> styles, Predictor predictor, Controls controls) {
         this.modelFile = modelFile;
         this.signature = signature;
         this.contentInput = contentInput;
@@ -48,6 +49,7 @@ public final class Manifest {
         this.defaultWidth = defaultWidth;
         this.styles = Collections.unmodifiableList(styles);
         this.predictor = predictor;
+        this.controls = controls;
     }
 
     /** Reads UTF-8 JSON from {@code in} (not closed) and parses it. */
@@ -129,6 +131,8 @@ public final class Manifest {
             }
         }
 
+        Fields controlsEntry = f.optObject("controls");
+        Controls controls = controlsEntry == null ? null : Controls.parse(controlsEntry);
         JSONArray rawStyles = f.array("styles");
         if (rawStyles.length() == 0) {
             throw new ManifestException("styles.json: the style list is empty; the manifest must contain at least one style");
@@ -140,32 +144,49 @@ public final class Manifest {
             if (name.isEmpty()) {
                 throw new ManifestException("styles.json: styles[" + i + "] has an empty name");
             }
-            JSONArray values = s.array("embedding");
-            if (values.length() != embeddingSize) {
-                throw new ManifestException("styles.json: style '" + name + "' (index " + i + ") has an embedding of length "
-                        + values.length() + ", expected embedding_size " + embeddingSize);
-            }
-            float[] embedding = new float[embeddingSize];
-            for (int j = 0; j < embeddingSize; j++) {
-                Object v = values.opt(j);
-                if (!(v instanceof Number)) {
-                    throw new ManifestException("styles.json: style '" + name + "' embedding[" + j
-                            + "] must be a number, found " + Fields.typeName(v));
+            float[] embedding = floats(s.array("embedding"), name, i, "embedding", embeddingSize);
+            float[][] points = null;
+            Fields pointsEntry = s.optObject("controls");
+            if (pointsEntry != null) {
+                if (controls == null) {
+                    throw new ManifestException("styles.json: style '" + name + "' has control points but the manifest "
+                            + "has no \"controls\" section");
                 }
-                // The literal's double rounded to float32, as numpy casts the float Python's json reads.
-                float x = (float) ((Number) v).doubleValue();
-                if (!Float.isFinite(x)) {
-                    throw new ManifestException("styles.json: style '" + name + "' embedding[" + j
-                            + "] = " + v + " is not a finite float32");
+                points = new float[Controls.POINTS.length][];
+                for (int p = 0; p < points.length; p++) {
+                    points[p] = floats(pointsEntry.array(Controls.POINTS[p]), name, i, Controls.POINTS[p], embeddingSize);
                 }
-                embedding[j] = x;
             }
-            styles.add(new Style(name, embedding, s.optString("thumbnail", null), s.optString("source", null)));
+            styles.add(new Style(name, embedding, s.optString("thumbnail", null), s.optString("source", null), points));
         }
         Fields predictor = f.optObject("predictor");
         return new Manifest(modelFile, signature, contentInput, styleInput, output, new Network(embeddingSize, f),
                 sizeMultiple, defaultHeight, defaultWidth, styles,
-                predictor == null ? null : Predictor.parse(predictor, embeddingSize));
+                predictor == null ? null : Predictor.parse(predictor, embeddingSize), controls);
+    }
+
+    /** A style's array of {@code size} numbers as float32 (each literal's double rounded, as numpy does). */
+    private static float[] floats(JSONArray values, String name, int index, String what, int size) {
+        if (values.length() != size) {
+            throw new ManifestException("styles.json: style '" + name + "' (index " + index + "): " + what + " has length "
+                    + values.length() + ", expected embedding_size " + size);
+        }
+        float[] out = new float[size];
+        for (int j = 0; j < size; j++) {
+            Object v = values.opt(j);
+            if (!(v instanceof Number)) {
+                throw new ManifestException("styles.json: style '" + name + "' " + what + "[" + j
+                        + "] must be a number, found " + Fields.typeName(v));
+            }
+            // The literal's double rounded to float32, as numpy casts the float Python's json reads.
+            float x = (float) ((Number) v).doubleValue();
+            if (!Float.isFinite(x)) {
+                throw new ManifestException("styles.json: style '" + name + "' " + what + "[" + j
+                        + "] = " + v + " is not a finite float32");
+            }
+            out[j] = x;
+        }
+        return out;
     }
 
     public String modelFile() {
@@ -217,6 +238,11 @@ public final class Manifest {
     /** The built-in styles, in manifest order (never empty). */
     public List<Style> styles() {
         return styles;
+    }
+
+    /** The stroke and intensity controls, or null when no style of the model has them. */
+    public Controls controls() {
+        return controls;
     }
 
     /** The style predictor (styles from any picture), or null when the model has none. */

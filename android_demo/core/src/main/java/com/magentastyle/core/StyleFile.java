@@ -13,6 +13,9 @@ import java.io.InputStream;
  *  "metadata": {"architecture": "paper", "alpha": 1.0, "source": "x.jpg", ...}}
  * </pre>
  *
+ * A style with stroke and intensity controls also has {@code "controls": {"stroke_small": "<base64>",
+ * "stroke_large": ..., "intense": ...}}, each encoded as the embedding.
+ *
  * Importing one adds a style to the app without a new model, as long as it was made for the
  * model's network: same architecture, alpha and embedding size.
  */
@@ -65,32 +68,47 @@ public final class StyleFile {
             throw new StyleFileException("style file '" + name + "': byte_order must be \"" + BYTE_ORDER
                     + "\", found \"" + byteOrder + "\"");
         }
-        byte[] bytes;
-        try {
-            bytes = Base64.decode(f.string("embedding"));
-        } catch (IllegalArgumentException e) {
-            throw new StyleFileException("style file '" + name + "': embedding is not valid base64: " + e.getMessage(), e);
-        }
-        if (bytes.length % 2 != 0) {
-            throw new StyleFileException("style file '" + name + "': embedding has " + bytes.length
-                    + " bytes, not a whole number of float16 values");
-        }
-        int count = bytes.length / 2;
-        if (count != embeddingSize) {
-            throw new StyleFileException("style file '" + name + "': embedding decodes to " + count
-                    + " float16 values but embedding_size is " + embeddingSize);
-        }
-        float[] embedding = decodeFloat16LittleEndian(bytes);
-        for (int i = 0; i < embedding.length; i++) {
-            if (Float.isNaN(embedding[i]) || Float.isInfinite(embedding[i])) {
-                throw new StyleFileException("style file '" + name + "': embedding[" + i + "] is " + embedding[i]);
+        float[] embedding = decode(f.string("embedding"), name, "embedding", embeddingSize);
+        float[][] points = null;
+        Fields pointsEntry = f.optObject("controls");
+        if (pointsEntry != null) {
+            points = new float[Controls.POINTS.length][];
+            for (int p = 0; p < points.length; p++) {
+                points[p] = decode(pointsEntry.string(Controls.POINTS[p]), name, "control point " + Controls.POINTS[p],
+                        embeddingSize);
             }
         }
         // metadata is free-form: the network the style was made for, "source" when it is a string.
         Fields metadata = f.optObject("metadata");
-        model.checkFits(name, new Network(count, metadata));
+        model.checkFits(name, new Network(embeddingSize, metadata));
         Object source = metadata == null ? null : metadata.value("source");
-        return new Style(name, embedding, null, source instanceof String ? (String) source : null);
+        return new Style(name, embedding, null, source instanceof String ? (String) source : null, points);
+    }
+
+    /** Base64 float16 little-endian values of an embedding or control point, checked. */
+    private static float[] decode(String text, String name, String what, int embeddingSize) {
+        byte[] bytes;
+        try {
+            bytes = Base64.decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new StyleFileException("style file '" + name + "': " + what + " is not valid base64: " + e.getMessage(), e);
+        }
+        if (bytes.length % 2 != 0) {
+            throw new StyleFileException("style file '" + name + "': " + what + " has " + bytes.length
+                    + " bytes, not a whole number of float16 values");
+        }
+        int count = bytes.length / 2;
+        if (count != embeddingSize) {
+            throw new StyleFileException("style file '" + name + "': " + what + " decodes to " + count
+                    + " float16 values but embedding_size is " + embeddingSize);
+        }
+        float[] values = decodeFloat16LittleEndian(bytes);
+        for (int i = 0; i < values.length; i++) {
+            if (Float.isNaN(values[i]) || Float.isInfinite(values[i])) {
+                throw new StyleFileException("style file '" + name + "': " + what + "[" + i + "] is " + values[i]);
+            }
+        }
+        return values;
     }
 
     /** Decodes consecutive little-endian IEEE 754 binary16 values to float32 (exact). */

@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import org.json.JSONArray;
 import org.json.JSONException;
 import org.json.JSONObject;
@@ -31,7 +33,10 @@ import org.json.JSONObject;
  *      {"model_file": ..., "signature": ..., "input": ..., "input_side": S, "output": ...,
  *       "embedding_size": D, "views": [{"width": w, "height": h, "argb": [...], "tensor": [...]}, ...]},
  *      each view the S x S central square of a {@link #testPicture} of a {@link #VIEW_PICTURES} size,
- *  "style_files": {"x.style.json": {"name": ..., "embedding": [...]} or {"refused": "message"}, ...}}
+ *  "controlled": null without controls, else [{"stroke": s, "strength": k, "embedding": [...]}, ...]:
+ *      styles 0 and 1, weights 0.3 and 0.7, at each of {@link #CONTROL_SETTINGS},
+ *  "style_files": {"x.style.json": {"name": ..., "embedding": [...], "points": [[...], ...] or null}
+ *                  or {"refused": "message"}, ...}}
  * </pre>
  */
 public final class ContractMain {
@@ -74,6 +79,17 @@ public final class ContractMain {
         0.123456789f, 0.876543211f, 0.5019608f,
     };
 
+    /** {stroke, strength} settings of the controlled blends: each side of 1, the ends, both at once. */
+    static final double[][] CONTROL_SETTINGS = {
+        {0.5, 1.0},
+        {0.7, 1.0},
+        {1.3, 0.5},
+        {2.0, 1.0},
+        {1.0, 1.25},
+        {0.8, 1.6},
+        {1.75, 2.0},
+    };
+
     private ContractMain() {
     }
 
@@ -103,7 +119,16 @@ public final class ContractMain {
     static JSONObject importStyleFile(String path, Manifest manifest) throws IOException, JSONException {
         try (InputStream in = new FileInputStream(path)) {
             Style style = StyleFile.parse(in, manifest.network());
-            return new JSONObject().put("name", style.name()).put("embedding", floats(style.embeddingUnsafe()));
+            Object points = JSONObject.NULL;
+            if (style.hasControls()) {
+                JSONArray list = new JSONArray();
+                for (int p = 0; p < Controls.POINTS.length; p++) {
+                    list.put(floats(style.pointUnsafe(p)));
+                }
+                points = list;
+            }
+            return new JSONObject().put("name", style.name()).put("embedding", floats(style.embeddingUnsafe()))
+                    .put("points", points);
         } catch (StyleFileException e) {
             return new JSONObject().put("refused", e.getMessage());
         }
@@ -196,6 +221,20 @@ public final class ContractMain {
         out.put(key, floats(Blender.blend(embeddings, weights)));
     }
 
+    /** The blends of styles 0 and 1 at the {@link #CONTROL_SETTINGS}, or null without controls. */
+    static Object controlled(Manifest manifest) throws JSONException {
+        if (manifest.controls() == null) {
+            return JSONObject.NULL;
+        }
+        JSONArray out = new JSONArray();
+        List<Style> styles = Arrays.asList(manifest.style(0), manifest.style(1));
+        for (double[] setting : CONTROL_SETTINGS) {
+            float[] blend = Blender.blend(styles, new double[] {0.3, 0.7}, manifest.controls(), setting[0], setting[1]);
+            out.put(new JSONObject().put("stroke", setting[0]).put("strength", setting[1]).put("embedding", floats(blend)));
+        }
+        return out;
+    }
+
     /** Builds the contract JSON for a manifest (needs at least two styles). */
     static JSONObject build(Manifest manifest) throws JSONException {
         int n = manifest.styles().size();
@@ -221,6 +260,7 @@ public final class ContractMain {
             InputSize size = InputSize.fit(c[0], c[1], c[2]);
             fitSizes.put(ints(c[0], c[1], c[2], size.width(), size.height()));
         }
-        return out.put("fit_sizes", fitSizes).put("predictor", predictor(manifest));
+        return out.put("fit_sizes", fitSizes).put("predictor", predictor(manifest))
+                .put("controlled", controlled(manifest));
     }
 }
