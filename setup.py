@@ -28,13 +28,18 @@ setup(
     packages=find_packages(include=["magenta_style", "magenta_style.*",
                                     "export", "export.*"]),
     include_package_data=True,
-    package_data={"magenta_style": ["pretrained/*.keras",
-                                    "pretrained/litert/*/*.*",
+    # The exports only: the bundled .keras files stay out of the wheel
+    # (constants.BUNDLED_MODEL_URL), which keeps the runtime install small.
+    package_data={"magenta_style": ["pretrained/litert/*/*.*",
                                     "pretrained/litert/*/thumbnails/*"]},
     # What stylizing needs: the bundled models' TFLite exports run in LiteRT
     # (magenta_style.runtime), without TensorFlow.
     install_requires=[
-        "ai-edge-litert",  # the TFLite interpreter (tf.lite.Interpreter is deprecated)
+        # The TFLite interpreter (tf.lite.Interpreter is deprecated). 1.4 runs
+        # the bundled exports bit for bit as 2.3 does; 2.x adds 25 MB of
+        # GPU and NPU libraries (CompiledModel) that this CPU runtime does
+        # not use (benchmarks/runtime_install.py).
+        "ai-edge-litert>=1.4,<2",
         "numpy",
         "pillow",
         "pypng",  # streams a PNG row by row (Pillow writes whole images only)
@@ -57,6 +62,7 @@ setup(
             ("train", "magenta_style.train"),
             ("finetune", "magenta_style.finetune"),
             ("train_predictor", "magenta_style.train_predictor"),
+            ("train_controls", "magenta_style.train_controls"),
             ("evaluate_predictor", "magenta_style.evaluate_predictor"),
             ("stylize", "magenta_style.stylize"),
             ("stylize_video", "magenta_style.stylize_video"),

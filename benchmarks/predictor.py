@@ -7,7 +7,7 @@ the predictor reads) prints the backbone's GFLOP at the predictor's 256²
 view, its parameters, the compute-bound time at the measured float32 3×3
 convolution peak, the median latency of the Keras predictor (one view, as
 StylizationModel.predict_embeddings runs it) and of predictor.tflite
-(float32 and float16 weights, --threads threads), and the .tflite sizes.
+(float32 and dynamic-range int8 weights, --threads threads), and the .tflite sizes.
 The backbone has random weights (speed does not depend on them, and the
 benchmark needs no VGG-19 file); --model times the trained predictor's head
 in the first row.
@@ -72,8 +72,8 @@ def main(argv):
     view = np.random.default_rng(0).random((1, s, s, 3), np.float32)
     print(f"predictor at {s}², batch 1; TFLite with {FLAGS.threads} threads")
     print(f"{'predictor':<18} {'GFLOP':>6} {'params':>7} {'bound':>7} "
-          f"{'keras':>7} {'tfl f32':>8} {'tfl f16':>8} {'f32 MB':>7} "
-          f"{'f16 MB':>7}")
+          f"{'keras':>7} {'tfl f32':>8} {'tfl dyn':>8} {'f32 MB':>7} "
+          f"{'dyn MB':>7}")
     for name, predictor in predictors.items():
         backbone = predictor.backbone()
         gflop = vgg_gflops(backbone, s, s)
@@ -81,16 +81,16 @@ def main(argv):
         predict = tf.function(predictor)
         keras_s = median_seconds(lambda: predict(view).numpy(), FLAGS.runs)
         lite = {mode: convert.convert_predictor(predictor, mode)
-                for mode in ("float32", "float16")}
+                for mode in ("float32", "dynamic")}
         lite_s = {mode: fidelity.predictor_latency(
             flatbuffer, FLAGS.runs, FLAGS.threads)
             for mode, flatbuffer in lite.items()}
         print(f"{name:<18} {gflop:>6.1f} {params:>6.2f}M "
               f"{gflop / peak * 1000:>5.0f}ms {keras_s * 1000:>5.0f}ms "
               f"{lite_s['float32'] * 1000:>6.0f}ms "
-              f"{lite_s['float16'] * 1000:>6.0f}ms "
+              f"{lite_s['dynamic'] * 1000:>6.0f}ms "
               f"{len(lite['float32']) / 1e6:>7.1f} "
-              f"{len(lite['float16']) / 1e6:>7.1f}", flush=True)
+              f"{len(lite['dynamic']) / 1e6:>7.1f}", flush=True)
 
 
 if __name__ == "__main__":

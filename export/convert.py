@@ -128,9 +128,14 @@ def predictor_serving_model(predictor: keras.Model) -> keras.Model:
 
 
 def convert_predictor(predictor: keras.Model, mode: str) -> bytes:
-    """TFLite flatbuffer of the style predictor: float32, or float16 weights
-    in every other mode (its float32 statistics have no calibration data)."""
-    mode = "float32" if mode == "float32" else "float16"
+    """TFLite flatbuffer of the style predictor in ``mode``, one of
+    runtime.contract.predictor_mode's: float32, or dynamic-range int8
+    weights (its statistics have no calibration data for integer
+    activations)."""
+    if mode not in ("float32", "dynamic"):
+        raise MagentaStyleError(
+            f"the style predictor exports in float32 or dynamic mode, not "
+            f"'{mode}'")
     converter = _converter(predictor_serving_model(predictor), mode, None)
     return _run(converter, mode, None)
 

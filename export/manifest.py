@@ -115,13 +115,24 @@ def style_entry(name: str, embedding: Sequence[float], record: dict,
                 controls: Sequence[Sequence[float]] | None = None) -> dict:
     """One style of the manifest: its name, embedding, record and, if it
     has them, its control points (rows in CONTROL_POINTS order)."""
-    entry = {"name": name, "embedding": [float(v) for v in embedding],
+    entry = {"name": name, "embedding": json_floats(embedding),
              "thumbnail": thumbnail,
              **{k: record.get(k) for k in INFO_KEYS}}
     if controls is not None:
-        entry["controls"] = {point: [float(v) for v in row]
+        entry["controls"] = {point: json_floats(row)
                              for point, row in zip(CONTROL_POINTS, controls)}
     return entry
+
+
+def json_floats(values: Sequence[float]) -> list[float]:
+    """float32 values as the shortest decimals that read back (decimal →
+    double → float32, as every client reads them) as the same float32: half
+    the characters of the doubles' digits."""
+    exact = np.asarray(values, np.float32)
+    short = [float(str(v)) for v in exact]
+    if not np.array_equal(np.asarray(short, np.float32), exact):
+        return [float(v) for v in exact]
+    return short
 
 
 def thumbnails(model: StylizationModel) -> dict[str, bytes]:

@@ -92,9 +92,12 @@ DEFAULT_FINETUNE_LEARNING_RATES = {
 # measured best start rate is 5e-3), but a 2x style scale moves them further
 # than a prediction's error: twice that.
 CONTROL_LEARNING_RATE = 1e-2
-# Steps of one point's run at batch 4 with 128 px crops: every style of the
-# run shares them (12 styles: 200 crops each).
+# Steps of one point's run, its crops (px) and batch: every style of the run
+# shares the steps (12 styles: 200 crops each). 128 px crops cost a quarter
+# of train's 256 and still hold strokes of a painting at twice its size.
 CONTROL_STEPS = 600
+CONTROL_IMAGE_SIZE = 128
+CONTROL_BATCH_SIZE = 4
 # Temporal fine-tuning (python -m magenta_style.stabilize,
 # training.temporal): weight of the temporal term (a mean squared difference
 # of [0, 1] pixels under a small motion) beside the imitation loss of the
@@ -134,6 +137,18 @@ PRETRAINED_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                               "pretrained")
 BUNDLED_MODELS = {name: os.path.join(PRETRAINED_DIR, f"{name}.keras")
                   for name in ("full", "fast")}
+# The .keras files are in the source tree (and so in an editable install) but
+# not in the wheel: the runtime install stylizes with the exports below, and
+# leaving the Keras files out keeps it within 150 MB (benchmarks/
+# runtime_install.py). An installation from a wheel with the [train] extra
+# downloads them once into ~/.keras/magenta_style (network.model.model_file),
+# checked against these SHA-256 digests.
+BUNDLED_MODEL_URL = ("https://github.com/magenta-style/magenta_style/releases/"
+                     "download/v0.1.0/{name}.keras")
+BUNDLED_MODEL_SHA256 = {
+    "full": "802581cf70affeb22aa7c26dbdce24eb9b7c2c001bfec919c6f9ab5e59cc811e",
+    "fast": "4425e430b96d3247ffb77b27f514a047d882250c9ef3c0bdd289332e2f96249f",
+}
 # Their TFLite exports (float16 weights, with the style predictor), which the
 # runtime install stylizes with when TensorFlow is absent (runtime/): the
 # files python -m export.to_tflite --model NAME --output_dir
@@ -146,7 +161,6 @@ BUNDLED_EXPORTS = {name: os.path.join(PRETRAINED_DIR, "litert", name)
 RENDER_MEMORY_GB = 3.0
 # The bundled model used where none is named.
 DEFAULT_MODEL_NAME = "full"
-DEFAULT_MODEL = BUNDLED_MODELS[DEFAULT_MODEL_NAME]
 # The bundled model that export.to_tflite exports where none is named (the
 # Android assets and the web page): a phone or browser renders it in real
 # time (README "The bundled models").

@@ -2,7 +2,8 @@ r"""Stylizes photos with a trained model: every style at once, or a blend.
 
   python -m magenta_style.stylize --content IMG_OR_DIR [--model DIR] \
       [--output_dir stylized] [--styles a,b] [--style_image ANY.jpg] \
-      [--blend "a=0.7,painting.jpg=0.3"] [--strength S] [--preserve_colors]
+      [--blend "a=0.7,painting.jpg=0.3"] [--strength S] [--stroke K] \
+      [--preserve_colors]
 
 Without --model, the model shipped with the package is used. It runs in
 Keras where TensorFlow is installed, else (or with --runtime exported) its
@@ -11,7 +12,11 @@ bundled TFLite export runs in LiteRT: the runtime install
 export folder (export.to_tflite or export.to_onnx wrote it). Any image
 (--style_image, or a file in --blend) is a style through the model's style
 predictor: its embedding is predicted in one pass. --strength S moves each
-photo's embedding from its own predicted style (0) to the chosen one (1).
+photo's embedding from its own predicted style (0) to the chosen one (1),
+and on to the style's trained intense look (2). --stroke K scales the
+strokes (0.5 to 2: K times as large as trained). Both above 1, and any
+--stroke, blend points trained for the style (train_controls): the bundled
+styles have them; a style predicted from an image has not.
 
 Without --blend, each photo is rendered in every requested style, in batched
 passes of at most 512² pixels in all (one style at a time in a larger photo,

@@ -34,8 +34,8 @@ FLAGS = flags.FLAGS
 # Defaults of a control point's run (training.controls).
 FLAGS.set_default("steps", constants.CONTROL_STEPS)
 FLAGS.set_default("learning_rate", constants.CONTROL_LEARNING_RATE)
-FLAGS.set_default("image_size", 128)
-FLAGS.set_default("batch_size", 4)
+FLAGS.set_default("image_size", constants.CONTROL_IMAGE_SIZE)
+FLAGS.set_default("batch_size", constants.CONTROL_BATCH_SIZE)
 FLAGS.set_default("checkpoint_every", 100)
 
 

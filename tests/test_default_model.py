@@ -37,7 +37,8 @@ SHIPPED_STYLES = FIRST_STYLES + list(CURATED_STYLES)
 def model():
     from magenta_style import load_model
 
-    assert os.path.isfile(constants.DEFAULT_MODEL), "default model not shipped"
+    assert os.path.isfile(constants.BUNDLED_MODELS[
+        constants.DEFAULT_MODEL_NAME]), "default model not shipped"
     return load_model(vgg_weights=VGG_WEIGHTS)
 
 
@@ -187,3 +188,14 @@ def test_style_loss_falls_monotonically_along_a_blend(model, vgg):
     study = interpolation(model, perceptual, grams, [photo], a, b, steps=6)
     assert study["spearman_a"] <= -0.9 and study["spearman_b"] <= -0.9
     assert study["style_loss_a"][-1] < 0.5 * study["style_loss_a"][0]
+
+
+def test_the_download_digests_are_those_of_the_bundled_files():
+    """A wheel's [train] install downloads the .keras files (constants.
+    BUNDLED_MODEL_URL); they must be these bytes."""
+    import hashlib
+
+    for name, path in constants.BUNDLED_MODELS.items():
+        with open(path, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+        assert digest == constants.BUNDLED_MODEL_SHA256[name], name

@@ -132,7 +132,8 @@ def test_exported_renders_several_styles_in_one_call(exported, predicting):
 
 def test_the_bundled_exports_are_the_bundled_models():
     """Each bundled export holds its .keras model's styles, records and
-    predictor, and renders its pastiches (float16 weights: 60+ dB)."""
+    predictor, and renders its pastiches (float16 weights: 60+ dB; through
+    the dynamic-range predictor, at strength 0.5: 38+ dB)."""
     photo = open_image(os.path.join(CONTENT_DIR, "golden_gate.jpg"),
                        max_side=96)
     for name in constants.BUNDLED_MODELS:
@@ -147,7 +148,7 @@ def test_the_bundled_exports_are_the_bundled_models():
             assert psnr(lite.stylize(photo, style),
                         keras_model.stylize(photo, style)) > 60, (name, style)
         assert psnr(lite.stylize(photo, 0, 0.5),
-                    keras_model.stylize(photo, 0, 0.5)) > 50, name
+                    keras_model.stylize(photo, 0, 0.5)) > 38, name
 
 
 def test_the_runtime_is_chosen_once_for_a_path(tmp_path):
@@ -210,6 +211,11 @@ def test_runtime_install_has_no_tensorflow_and_stylizes_as_keras(
                            "u.find_spec('tensorflow'), u.find_spec('keras'))",
                            cwd=tmp_path)
     assert check.stdout.split() == ["None", "None"], check.stderr
+    package = runtime_python("-c", "import magenta_style, os; print(os.path."
+                             "dirname(magenta_style.__file__))",
+                             cwd=tmp_path).stdout.strip()
+    assert not [f for _, _, files in os.walk(package) for f in files
+                if f.endswith(".keras")]  # the wheel leaves them out
     photo = os.path.join(CONTENT_DIR, "brad_pitt.jpg")
     done = runtime_python("-m", "magenta_style.stylize", "--content", photo,
                           "--output_dir", str(tmp_path / "lite"),

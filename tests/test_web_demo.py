@@ -160,6 +160,28 @@ def test_malformed_manifest_shows_error(server):
     assert "styles.json: not valid JSON" in result["error"]
 
 
+def test_page_stroke_and_intensity_match_keras(server, tmp_path):
+    """The page's look sliders blend the style's control points as Keras
+    does: a render at stroke 1.5 and intensity 1.5 is the Keras pastiche."""
+    photo_path = tmp_path / "tubingen.png"
+    photo = to_uint8(center_crop(open_image(os.path.join(
+        CONTENT_DIR, "tubingen.jpg")), SIZE))
+    Image.fromarray(photo).save(photo_path)
+    model = load_model(constants.DEVICE_MODEL_NAME)
+    pixels = tmp_path / "pastiche.rgba"
+
+    result = run_page(f"{server}/page/?accelerator=wasm", "--photo",
+                      str(photo_path), "--weights", "udnie=100",
+                      "--stroke", "1.5", "--strength", "1.5",
+                      "--pixels", str(pixels))
+
+    assert result["error"] is None, result
+    rgba = np.frombuffer(pixels.read_bytes(), np.uint8).reshape(SIZE, SIZE, 4)
+    expected = model.stylize(photo, "udnie", 1.5, stroke=1.5)
+    assert psnr(rgba[..., :3] / 255.0, expected) >= MIN_PSNR_DB
+    assert psnr(expected, model.stylize(photo, "udnie")) < 30  # it changed
+
+
 def test_missing_model_shows_error(server):
     result = run_page(f"{server}/no_model/")
     assert result["state"] == "error"

@@ -198,11 +198,7 @@ def model_file(path: str) -> str:
     the name of a bundled model (constants.BUNDLED_MODELS; a file or folder
     of that name in the working directory comes first)."""
     if path in constants.BUNDLED_MODELS and not os.path.exists(path):
-        path = constants.BUNDLED_MODELS[path]
-        if not os.path.isfile(path):
-            raise MagentaStyleError(
-                f"this installation has no bundled model {path}")
-        return path
+        return bundled_model_file(path)
     if os.path.isdir(path):
         candidate = os.path.join(path, constants.MODEL_FILENAME)
         if not os.path.isfile(candidate):
@@ -220,6 +216,27 @@ def model_file(path: str) -> str:
     return path
 
 
+def bundled_model_file(name: str) -> str:
+    """The .keras file of a bundled model: the package's, or (a wheel leaves
+    them out: constants.BUNDLED_MODEL_URL) a copy downloaded once into
+    ~/.keras/magenta_style and checked against its SHA-256."""
+    path = constants.BUNDLED_MODELS[name]
+    if os.path.isfile(path):
+        return path
+    url = constants.BUNDLED_MODEL_URL.format(name=name)
+    try:
+        return keras.utils.get_file(
+            f"{name}.keras", url, cache_subdir="magenta_style",
+            file_hash=constants.BUNDLED_MODEL_SHA256[name], hash_algorithm="sha256")
+    except Exception as error:  # network errors come in several types
+        raise MagentaStyleError(
+            f"the Keras file of bundled model '{name}' is not in this "
+            f"installation and could not be downloaded from {url} "
+            f"({str(error).splitlines()[0] if str(error) else type(error).__name__}); "
+            "give the path of a .keras model instead", arguments=["path"]
+        ) from None
+
+
 def load_model(path: str | None = None, precision: str = "float32",
                vgg_weights: str = IMAGENET) -> StylizationModel:
     """Loads a StylizationModel from its .keras file or training folder.
@@ -231,11 +248,7 @@ def load_model(path: str | None = None, precision: str = "float32",
     where the CPU runs it natively). A style predictor's VGG-19 backbone is
     not in the file: it is loaded from ``vgg_weights`` when first used.
     """
-    if path is None and not os.path.isfile(constants.DEFAULT_MODEL):
-        raise MagentaStyleError(
-            "this installation has no bundled default model; give the "
-            "model's path=...", arguments=["path"])
-    filename = model_file(path or constants.DEFAULT_MODEL)
+    filename = model_file(path or constants.DEFAULT_MODEL_NAME)
     try:
         model = keras.saving.load_model(filename, compile=False)
     except Exception as error:  # Keras raises several types for bad files

@@ -58,10 +58,15 @@ FORMAT_VERSION = 1
 
 def predictor_mode(mode: str) -> str:
     """The mode the style predictor is exported in beside a transformer in
-    ``mode``: float32 with float32, else float16 (its VGG-19 convolutions
-    lose too much in the integer modes: the embedding moves the whole
-    style)."""
-    return "float32" if mode == "float32" else "float16"
+    ``mode``: float32 with float32, else dynamic-range int8 weights (its
+    VGG-19 convolutions with float activations, quantized per inference).
+    That halves the file against float16 (fast network: 7.6 → 3.7 MB, in
+    the APK and the runtime install too); pastiches from its embeddings of
+    12 museum paintings were 39.4 dB (median 47.4) from Keras', where
+    float16 gave 76 dB: differences far below the predictor's own error
+    against a fine-tuned style. Full integer (int8) loses too much: the
+    embedding moves the whole style."""
+    return "float32" if mode == "float32" else "dynamic"
 
 
 def read_manifest(path: str) -> dict:

@@ -35,6 +35,15 @@ from magenta_style.stylebook import table
 from magenta_style.training.config import TrainConfig
 from magenta_style.training.loop import train
 
+def control_config(vgg_weights: str) -> TrainConfig:
+    """The default TrainConfig of control-point runs (constants.CONTROL_*)."""
+    return TrainConfig(image_size=constants.CONTROL_IMAGE_SIZE,
+                       batch_size=constants.CONTROL_BATCH_SIZE,
+                       steps=constants.CONTROL_STEPS,
+                       learning_rate=constants.CONTROL_LEARNING_RATE,
+                       checkpoint_every=100, vgg_weights=vgg_weights)
+
+
 def own_style_size(model: StylizationModel, names: Sequence[str]) -> int:
     """The style size (px) the styles were trained at (their records'
     style_size, else constants.DEFAULT_STYLE_SIZE); one for all."""

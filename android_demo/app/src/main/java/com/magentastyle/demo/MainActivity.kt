@@ -49,6 +49,11 @@ class MainActivity : AppCompatActivity() {
     private lateinit var weightsTitle: TextView
     private lateinit var weightsContainer: LinearLayout
     private lateinit var sizeGroup: RadioGroup
+    private lateinit var lookGroup: View
+    private lateinit var strokeLabel: TextView
+    private lateinit var strokeSlider: SeekBar
+    private lateinit var strengthLabel: TextView
+    private lateinit var strengthSlider: SeekBar
     private lateinit var stylizeButton: Button
     private lateinit var saveButton: Button
     private lateinit var shareButton: Button
@@ -103,6 +108,14 @@ class MainActivity : AppCompatActivity() {
         weightsTitle = findViewById(R.id.weights_title)
         weightsContainer = findViewById(R.id.weights_container)
         sizeGroup = findViewById(R.id.size_group)
+        lookGroup = findViewById(R.id.look_group)
+        strokeLabel = findViewById(R.id.stroke_label)
+        strokeSlider = findViewById(R.id.stroke_slider)
+        strengthLabel = findViewById(R.id.strength_label)
+        strengthSlider = findViewById(R.id.strength_slider)
+        strokeSlider.progress = 50  // stroke 1: as trained
+        strokeSlider.setOnSeekBarChangeListener(lookListener { viewModel.setStroke(strokeAt(it)) })
+        strengthSlider.setOnSeekBarChangeListener(lookListener { viewModel.setStrength(strengthAt(it)) })
         stylizeButton = findViewById(R.id.stylize_button)
         saveButton = findViewById(R.id.save_button)
         shareButton = findViewById(R.id.share_button)
@@ -239,6 +252,40 @@ class MainActivity : AppCompatActivity() {
 
         renderStrip(state)
         renderWeights(state)
+        renderLook(state)
+    }
+
+    /** The stroke and intensity sliders, shown where the manifest has controls. */
+    private fun renderLook(state: UiState) {
+        val controls = state.controls
+        lookGroup.visibility = if (controls != null) View.VISIBLE else View.GONE
+        if (controls == null) return
+        strokeLabel.text = getString(R.string.stroke_label, state.stroke)
+        strengthLabel.text = getString(R.string.strength_label, state.strength)
+        strokeSlider.isEnabled = !state.busy
+        strengthSlider.isEnabled = !state.busy
+    }
+
+    /** Slider position 0..100 → stroke: the low end, 1 at the middle, the high end. */
+    private fun strokeAt(position: Int): Double {
+        val controls = viewModel.state.value.controls ?: return 1.0
+        return if (position <= 50) controls.strokeLow() + (1.0 - controls.strokeLow()) * position / 50.0
+        else 1.0 + (controls.strokeHigh() - 1.0) * (position - 50) / 50.0
+    }
+
+    /** Slider position 0..100 → strength from 1 to the controls' maximum. */
+    private fun strengthAt(position: Int): Double {
+        val controls = viewModel.state.value.controls ?: return 1.0
+        return 1.0 + (controls.maxStrength() - 1.0) * position / 100.0
+    }
+
+    private fun lookListener(onChange: (Int) -> Unit) = object : SeekBar.OnSeekBarChangeListener {
+        override fun onProgressChanged(bar: SeekBar, value: Int, fromUser: Boolean) {
+            if (fromUser) onChange(value)
+        }
+
+        override fun onStartTrackingTouch(bar: SeekBar) = Unit
+        override fun onStopTrackingTouch(bar: SeekBar) = Unit
     }
 
     private fun renderStrip(state: UiState) {

@@ -9,6 +9,7 @@ import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.SavedStateHandle
 import androidx.lifecycle.viewModelScope
 import com.magentastyle.core.Blender
+import com.magentastyle.core.Controls
 import com.magentastyle.core.InputSize
 import com.magentastyle.core.Manifest
 import com.magentastyle.core.Pixels
@@ -38,6 +39,11 @@ data class UiState(
     val styles: List<StyleEntry> = emptyList(),
     val selection: Selection = Selection.empty(),
     val longSide: Int = 512,
+    /** Stroke size and intensity settings (1, 1: the styles as trained); the manifest's controls bound them. */
+    val stroke: Double = 1.0,
+    val strength: Double = 1.0,
+    /** The manifest's stroke and intensity controls, or null: then the look sliders are hidden. */
+    val controls: Controls? = null,
     val useGpu: Boolean = false,
     val gpuAvailable: Boolean = false,
     /** The model has a style predictor and predictor.tflite is in the assets: styles from photos. */
@@ -121,6 +127,7 @@ class MainViewModel(app: Application, private val saved: SavedStateHandle) : And
                     gpuAvailable = assets.gpu,
                     useGpu = assets.gpu,
                     canStyleFromPhoto = assets.predictorModel != null,
+                    controls = m.controls(),
                     longSide = saved.get<Int>(KEY_LONG_SIDE) ?: SIZES.firstOrNull { s -> s >= defaultSide } ?: SIZES.last(),
                     selection = it.selection.with(styles.entries.first().id, DEFAULT_WEIGHT),
                 )
@@ -188,6 +195,16 @@ class MainViewModel(app: Application, private val saved: SavedStateHandle) : And
         }
     }
 
+    /** Stroke size relative to the trained one, within the manifest's controls. */
+    fun setStroke(stroke: Double) {
+        _state.update { it.copy(stroke = stroke) }
+    }
+
+    /** Intensity from 1 (as trained) to the manifest's max_strength. */
+    fun setStrength(strength: Double) {
+        _state.update { it.copy(strength = strength) }
+    }
+
     fun setLongSide(px: Int) {
         saved[KEY_LONG_SIDE] = px
         _state.update { it.copy(longSide = px) }
@@ -211,10 +228,10 @@ class MainViewModel(app: Application, private val saved: SavedStateHandle) : And
             return
         }
         val byId = s.styles.associateBy { it.id }
-        val embeddings = s.selection.ids().mapNotNull { byId[it]?.style?.embedding() }
+        val styles = s.selection.ids().mapNotNull { byId[it]?.style }
         val weights = s.selection.weights()
         val blended = try {
-            Blender.blend(embeddings, weights)
+            Blender.blend(styles, weights, m.controls(), s.stroke, s.strength)
         } catch (e: IllegalArgumentException) {
             message(e.message ?: e.toString())
             return
