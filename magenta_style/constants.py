@@ -147,7 +147,7 @@ BUNDLED_MODEL_URL = ("https://github.com/magenta-style/magenta_style/releases/"
                      "download/v0.1.0/{name}.keras")
 BUNDLED_MODEL_SHA256 = {
     "full": "802581cf70affeb22aa7c26dbdce24eb9b7c2c001bfec919c6f9ab5e59cc811e",
-    "fast": "4425e430b96d3247ffb77b27f514a047d882250c9ef3c0bdd289332e2f96249f",
+    "fast": "029d14c4e5d4554563d08e13747ac53efb281b8d85b052ac7509ef1ae5bfe0e7",
 }
 # Their TFLite exports (float16 weights, with the style predictor), which the
 # runtime install stylizes with when TensorFlow is absent (runtime/): the
