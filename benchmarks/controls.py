@@ -83,17 +83,24 @@ def measure_style(model, perceptual, name: str, painting, photos) -> dict:
         "strength_rho": float(spearmanr(STRENGTHS, style_loss).statistic)}
 
 
-def sheet(model, styles, photo):
-    """Rows: styles; columns: SHEET_STROKES, then SHEET_STRENGTHS."""
+def sheet(model, styles, photo, cell: int = 224):
+    """Rows: styles; columns: SHEET_STROKES, then SHEET_STRENGTHS; each
+    tile the central cell² of the pastiche at 1:1, where strokes show."""
     from magenta_style.studies.figures import image_grid
 
-    rows = [[model.stylize(photo, s, stroke=k) for k in SHEET_STROKES]
-            + [model.stylize(photo, s, strength) for strength in
-               SHEET_STRENGTHS] for s in styles]
+    h, w = photo.shape[:2]
+    top, left = (h - cell) // 2, (w - cell) // 2
+
+    def detail(pastiche):
+        return pastiche[top:top + cell, left:left + cell]
+
+    rows = [[detail(model.stylize(photo, s, stroke=k)) for k in SHEET_STROKES]
+            + [detail(model.stylize(photo, s, strength))
+               for strength in SHEET_STRENGTHS] for s in styles]
     labels = ([f"stroke {k:g}" for k in SHEET_STROKES]
               + [f"strength {k:g}" for k in SHEET_STRENGTHS])
     captions = [[s] + [""] * (len(labels) - 1) for s in styles]
-    return image_grid(rows, labels, cell=224, captions=captions)
+    return image_grid(rows, labels, cell=cell, captions=captions)
 
 
 def main(argv) -> None:

@@ -54,7 +54,7 @@ def main(argv) -> None:
     imported here, not with the module, so that --help is quick and quiet."""
     del argv
     from magenta_style.imaging.folders import load_style_image, style_name
-    from magenta_style.network.model import load_model, model_file
+    from magenta_style.network.model import load_model
     from magenta_style.runtime.contract import read_style_image
     from magenta_style.stylebook import table
     from magenta_style.stylebook.table import style_record
@@ -66,11 +66,7 @@ def main(argv) -> None:
         config = dataclasses.replace(config, learning_rate=rate)
     strategy = distribute.create_strategy(config)  # before any other TF work
     output_dir = cli.writable_dir(FLAGS.output_dir)
-    base_file = model_file(FLAGS.model) if FLAGS.model else None
-    if base_file:
-        cli.require_other_folder(base_file, output_dir, "model")
-    # base_file None: the model shipped with the package
-    base = load_model(base_file, vgg_weights=FLAGS.vgg_weights)
+    base = model_flags.base_model(output_dir)
     names = [style_name(p) for p in FLAGS.style_images]
     images = [load_style_image(p, config.style_size)
               for p in FLAGS.style_images]

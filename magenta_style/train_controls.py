@@ -45,7 +45,6 @@ def main(argv) -> None:
     import os
 
     from magenta_style.imaging.folders import style_name
-    from magenta_style.network.model import load_model, model_file
     from magenta_style.stylebook import table
     from magenta_style.training import distribute
     from magenta_style.training.controls import train_control_points
@@ -53,10 +52,7 @@ def main(argv) -> None:
     config = train_flags.train_config()
     strategy = distribute.create_strategy(config)
     output_dir = cli.writable_dir(FLAGS.output_dir)
-    base_file = model_file(FLAGS.model) if FLAGS.model else None
-    if base_file:
-        cli.require_other_folder(base_file, output_dir, "model")
-    model = load_model(base_file, vgg_weights=FLAGS.vgg_weights)
+    model = model_flags.base_model(output_dir)
     names = [style_name(p) for p in FLAGS.style_images]
     for name in names:
         model.style_index(name)  # an unknown name fails here, not after training

@@ -1,7 +1,6 @@
 """Stroke size and intensity: the coefficients of a setting, the blends of a
 style's control points, where the points are kept, and their training."""
 
-import json
 import os
 
 import numpy as np

@@ -15,3 +15,17 @@ flags.DEFINE_string("model", None,
                     f"Default: {constants.DEFAULT_MODEL_NAME} "
                     f"({constants.DEVICE_MODEL_NAME} for the TFLite export). "
                     "Never modified.")
+FLAGS = flags.FLAGS
+
+
+def base_model(output_dir: str):
+    """The --model a training command starts from (the bundled default
+    without it), loaded in float32; refused if it lies in ``output_dir``,
+    which the run would write over."""
+    from magenta_style import cli
+    from magenta_style.network.model import load_model, model_file
+
+    path = model_file(FLAGS.model) if FLAGS.model else None
+    if path:
+        cli.require_other_folder(path, output_dir, "model")
+    return load_model(path, vgg_weights=FLAGS.vgg_weights)
