@@ -146,7 +146,7 @@ BUNDLED_MODELS = {name: os.path.join(PRETRAINED_DIR, f"{name}.keras")
 BUNDLED_MODEL_URL = ("https://github.com/magenta-style/magenta_style/releases/"
                      "download/v0.1.0/{name}.keras")
 BUNDLED_MODEL_SHA256 = {
-    "full": "802581cf70affeb22aa7c26dbdce24eb9b7c2c001bfec919c6f9ab5e59cc811e",
+    "full": "5c89d39b036177b0cf00f082026ca57b5a459163fa9ba97c53a56e0af25d2796",
     "fast": "029d14c4e5d4554563d08e13747ac53efb281b8d85b052ac7509ef1ae5bfe0e7",
 }
 # Their TFLite exports (float16 weights, with the style predictor), which the
