@@ -193,15 +193,22 @@ def test_training_moves_each_point_towards_its_own_objective(tmp_path):
             trained.embedding("udnie")), point
 
 
-def test_stylize_stroke_needs_a_style_with_points(tmp_path):
-    process = run_cli("magenta_style.stylize", "--content",
-                      os.path.join(CONTENT_DIR, "tubingen.jpg"), "--model",
-                      "full", "--styles", "udnie", "--stroke", "1.5",
-                      "--output_dir", str(tmp_path / "out"), "--max_size",
-                      "64")
-    assert_one_line_error(process, "'udnie' has no stroke")
-    assert not os.path.exists(tmp_path / "out" / "tubingen_udnie_stroke150.png")
-    process = run_cli("magenta_style.stylize", "--content",
-                      os.path.join(CONTENT_DIR, "tubingen.jpg"), "--stroke",
-                      "3", "--output_dir", str(tmp_path / "out"))
+def test_stylize_stroke_names_its_files_and_needs_points(tmp_path):
+    photo = os.path.join(CONTENT_DIR, "tubingen.jpg")
+    out = tmp_path / "out"
+    done = run_cli("magenta_style.stylize", "--content", photo, "--model",
+                   "fast", "--styles", "udnie", "--stroke", "1.5",
+                   "--strength", "1.25", "--output_dir", str(out),
+                   "--max_size", "64")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert os.listdir(out) == ["tubingen_udnie_stroke150_strength125.png"]
+    process = run_cli("magenta_style.stylize", "--content", photo,
+                      "--model", "fast", "--style_image",
+                      os.path.join(STYLES_DIR, "udnie.jpg"), "--stroke",
+                      "1.5", "--output_dir", str(tmp_path / "refused"),
+                      "--max_size", "64", "--vgg_weights", VGG_WEIGHTS)
+    assert_one_line_error(process, "predicted from an image has no stroke")
+    assert not os.path.exists(tmp_path / "refused" / "tubingen_udnie_stroke150.png")
+    process = run_cli("magenta_style.stylize", "--content", photo, "--stroke",
+                      "3", "--output_dir", str(tmp_path / "refused"))
     assert_one_line_error(process, "stroke")
