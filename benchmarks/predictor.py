@@ -7,7 +7,7 @@ the predictor reads) prints the backbone's GFLOP at the predictor's 256²
 view, its parameters, the compute-bound time at the measured float32 3×3
 convolution peak, the median latency of the Keras predictor (one view, as
 StylizationModel.predict_embeddings runs it) and of predictor.tflite
-(float32 and dynamic-range int8 weights, --threads threads), and the .tflite sizes.
+(float32 and dynamic-range int8 weights, the bundled exports' choice, --threads threads), and the .tflite sizes.
 The backbone has random weights (speed does not depend on them, and the
 benchmark needs no VGG-19 file); --model times the trained predictor's head
 in the first row.

@@ -29,6 +29,7 @@ from magenta_style.runtime.contract import (
     OUTPUT_NAME,
     PREDICTOR_IMAGE_SIZE,
     PREDICTOR_INPUT,
+    PREDICTOR_MODES,
 )
 
 _FLOAT_NORMALIZATION_OPS = ("MEAN", "SQUARED_DIFFERENCE", "RSQRT", "SUB",
@@ -129,13 +130,13 @@ def predictor_serving_model(predictor: keras.Model) -> keras.Model:
 
 def convert_predictor(predictor: keras.Model, mode: str) -> bytes:
     """TFLite flatbuffer of the style predictor in ``mode``, one of
-    runtime.contract.predictor_mode's: float32, or dynamic-range int8
-    weights (its statistics have no calibration data for integer
-    activations)."""
-    if mode not in ("float32", "dynamic"):
+    runtime.contract.PREDICTOR_MODES: float32, float16 weights or
+    dynamic-range int8 weights (its statistics have no calibration data for
+    integer activations)."""
+    if mode not in PREDICTOR_MODES:
         raise MagentaStyleError(
-            f"the style predictor exports in float32 or dynamic mode, not "
-            f"'{mode}'")
+            f"the style predictor exports in {', '.join(PREDICTOR_MODES)}, "
+            f"not '{mode}'")
     converter = _converter(predictor_serving_model(predictor), mode, None)
     return _run(converter, mode, None)
 

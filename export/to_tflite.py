@@ -35,6 +35,10 @@ flags.DEFINE_enum("quantize", "float16", list(MODES),
                   "float32; float16 weights; dynamic: int8 weights, float "
                   "activations; int8: full integer; mixed: integer "
                   "convolutions with float normalization.")
+flags.DEFINE_enum("predictor_quantize", None, list(contract.PREDICTOR_MODES),
+                  "Mode of predictor.tflite (default: float32 with a float32 "
+                  "model, else float16). dynamic halves it; measure its "
+                  "report first (runtime.contract.predictor_mode).")
 flags.DEFINE_string("representative_dir", None,
                     "Photos to calibrate int8/mixed activation ranges.")
 flags.DEFINE_integer("representative_count", 16,
@@ -102,7 +106,8 @@ def main(argv) -> None:
 
     model = load_model(FLAGS.model or constants.DEVICE_MODEL_NAME,
                        vgg_weights=FLAGS.vgg_weights)
-    mode_of_predictor = predictor_mode(FLAGS.quantize)
+    mode_of_predictor = (FLAGS.predictor_quantize
+                         or predictor_mode(FLAGS.quantize))
     styles_json = manifest.build_manifest(model, FLAGS.quantize,
                                           (FLAGS.default_size,) * 2,
                                           mode_of_predictor)
