@@ -98,6 +98,7 @@ CONTROL_LEARNING_RATE = 1e-2
 CONTROL_STEPS = 600
 CONTROL_IMAGE_SIZE = 128
 CONTROL_BATCH_SIZE = 4
+CONTROL_CHECKPOINT_EVERY = 100  # steps: a sixth of a run
 # Temporal fine-tuning (python -m magenta_style.stabilize,
 # training.temporal): weight of the temporal term (a mean squared difference
 # of [0, 1] pixels under a small motion) beside the imitation loss of the

@@ -36,7 +36,7 @@ FLAGS.set_default("steps", constants.CONTROL_STEPS)
 FLAGS.set_default("learning_rate", constants.CONTROL_LEARNING_RATE)
 FLAGS.set_default("image_size", constants.CONTROL_IMAGE_SIZE)
 FLAGS.set_default("batch_size", constants.CONTROL_BATCH_SIZE)
-FLAGS.set_default("checkpoint_every", 100)
+FLAGS.set_default("checkpoint_every", constants.CONTROL_CHECKPOINT_EVERY)
 
 
 def main(argv) -> None:

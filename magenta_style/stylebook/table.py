@@ -44,12 +44,19 @@ def table(model: StylizationModel) -> np.ndarray:
     return np.asarray(model.style_table.table.numpy(), np.float32)
 
 
+def unused_points(rows: np.ndarray) -> np.ndarray:
+    """The control points [N, K, D] stored for styles without them: their
+    own rows, repeated (never read: their records have no "controls")."""
+    rows = np.asarray(rows, np.float32)
+    return np.repeat(rows[:, None], len(CONTROL_POINTS), 1)
+
+
 def control_table(model: StylizationModel) -> np.ndarray:
     """The control points [N, len(CONTROL_POINTS), D] as float32; a style
     without them has its own row there (never read)."""
     controls = model.control_rows()
     if controls is None:
-        controls = np.repeat(table(model)[:, None], len(CONTROL_POINTS), 1)
+        controls = unused_points(table(model))
     return np.asarray(controls, np.float32)
 
 
@@ -70,7 +77,7 @@ def with_styles(model: StylizationModel, names: Sequence[str],
             f"style rows of shape {rows.shape} do not fit {len(names)} styles "
             f"of embedding size {model.embedding_size}")
     if controls is None:
-        controls = np.repeat(rows[:, None], len(CONTROL_POINTS), 1)
+        controls = unused_points(rows)
     return rebuilt(model, names, info, rows, model.predictor, controls)
 
 
@@ -121,8 +128,7 @@ def add_new_styles(model: StylizationModel, names: Sequence[str],
     rows = np.concatenate([table(model), start_rows])
     controls = np.concatenate([
         control_table(model),
-        np.repeat(np.asarray(start_rows, np.float32)[:, None],
-                  len(CONTROL_POINTS), 1)])
+        unused_points(start_rows)])
     return with_styles(model, model.style_names + list(names), rows,
                        model.style_info + [dict(i) for i in info], controls)
 
@@ -205,7 +211,7 @@ def import_style(model: StylizationModel, style: StyleFile,
     info = {k: style.metadata[k] for k in INFO_KEYS if k in style.metadata}
     if style.path:
         info["imported_from"] = os.path.basename(style.path)
-    points = np.repeat(style.embedding[None], len(CONTROL_POINTS), 0)
+    points = unused_points(style.embedding[None])[0]
     if style.controls is not None:
         info["controls"] = dict(style.metadata.get("controls") or
                                 {"imported": True})

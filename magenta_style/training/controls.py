@@ -41,7 +41,8 @@ def control_config(vgg_weights: str) -> TrainConfig:
                        batch_size=constants.CONTROL_BATCH_SIZE,
                        steps=constants.CONTROL_STEPS,
                        learning_rate=constants.CONTROL_LEARNING_RATE,
-                       checkpoint_every=100, vgg_weights=vgg_weights)
+                       checkpoint_every=constants.CONTROL_CHECKPOINT_EVERY,
+                       vgg_weights=vgg_weights)
 
 
 def own_style_size(model: StylizationModel, names: Sequence[str]) -> int:
