@@ -4,8 +4,9 @@ r"""Tiled rendering against the whole-image pass, where that still fits.
       [--styles starry_night,klimt_the_kiss,matisse_dance]
 
 For each size, a photo enlarged to a square of that side is rendered in each
-style whole (the network's own pass) and in tiles (rendering.tiles), in the
-same precision, one after the other (median of --runs each). Prints the
+style whole (the network's own pass) and in tiles (rendering.tiles, as the
+render plan keeps features in memory), in the same precision, one after the
+other (median of --runs each). Prints the
 PSNR of the tiled pastiche against the whole one, the mean absolute
 vertical gradient across the borders of the output's tiles ÷ the whole
 pass's across the same rows (a seam would raise it; each layer has tiles of
@@ -46,7 +47,7 @@ def main(argv) -> None:
     from magenta_style.imaging.images import open_image
     from magenta_style.measurement import psnr
     from magenta_style.network.model import load_model
-    from magenta_style.rendering import tiles
+    from magenta_style.rendering.plan import plan_render
 
     print(f"CPU: {cpu_model()}")
     print(format_peaks(peaks()), flush=True)
@@ -58,6 +59,8 @@ def main(argv) -> None:
         photo = open_image(FLAGS.photo, enlarge_to=side)[:side, :side]
         for style in FLAGS.styles:
             embedding = model.embedding(style)
+            tiled_plan = plan_render((side, side), None, model.network, 1,
+                                     "the photo", tiled=True)
             whole_times, tiled_times = [], []
             if style == FLAGS.styles[0]:  # traced at this size, not timed
                 model.stylize(photo, style)
@@ -66,9 +69,8 @@ def main(argv) -> None:
                 whole = model.stylize(photo, style)
                 whole_times.append(time.perf_counter() - start)
                 start = time.perf_counter()
-                parts = list(tiles.render_tiled(
-                    model.transformer, lambda a, b: photo[a:b], side, side,
-                    embedding))
+                parts = list(next(model.render_rows(
+                    photo, embedding[None], tiled_plan)))
                 tiled_times.append(time.perf_counter() - start)
             tiled = np.concatenate(parts)
             borders = list(np.cumsum([len(p) for p in parts])[:-1])

@@ -47,12 +47,13 @@ FLAGS = flags.FLAGS
 
 def real_clip(path: str, size: int):
     """The clip's frames at a longer side of ``size`` and their motion."""
-    from magenta_style.imaging.images import fitted_size
-    from magenta_style.video.clips import clip_info, even_size, read_frames
+    from magenta_style.rendering.plan import rendered_size
+    from magenta_style.video.clips import SIDE_MULTIPLE, clip_info, read_frames
     from magenta_style.video.motion import input_motion
 
     info = clip_info(path)
-    frames = list(read_frames(path, even_size(fitted_size(info.size, size))))
+    frames = list(read_frames(path, rendered_size(info.size, size,
+                                                  SIDE_MULTIPLE)))
     return frames, input_motion(frames)
 
 

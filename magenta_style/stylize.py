@@ -99,8 +99,7 @@ def stylize_files(files: list[str], output_dir: str) -> None:
     """Renders each photo of ``files`` as the flags ask, into
     ``output_dir``; a photo that cannot be read is skipped (and listed)
     where there are several."""
-    from magenta_style.imaging.color import preserve_colors
-    from magenta_style.imaging.images import ImageFile, save_image, save_rows
+    from magenta_style.imaging.images import ImageFile, save_rows
     from magenta_style.rendering.plan import plan_render
     from magenta_style.runtime.contract import READ_SIDE
 
@@ -125,35 +124,20 @@ def stylize_files(files: list[str], output_dir: str) -> None:
             skipped.append(os.path.basename(path))
             continue
         stem = os.path.splitext(os.path.basename(path))[0]
-
-        def output(label: str) -> str:
-            return os.path.join(output_dir, f"{stem}_{label}.{FLAGS.format}")
-
-        if plan.tiled:
-            from magenta_style.rendering.tiles import pastiche_rows
-
-            # The photo's preview only where strength needs its own style
-            # (resizing a 400 MP photo costs seconds).
-            embeddings = model.target_embeddings(
-                image.preview(READ_SIDE) if FLAGS.strength < 1 else None,
-                styles, FLAGS.strength, FLAGS.stroke)
-            for label, embedding in zip(labels, embeddings):
-                save_rows(pastiche_rows(model.transformer, image, embedding,
-                                        FLAGS.preserve_colors,
-                                        FLAGS.scratch_dir),
-                          plan.size, output(label))
-                written += 1
-        else:
-            pastiches = model.stylize_styles(image, styles, FLAGS.strength,
-                                             per_pass=plan.styles_per_pass,
-                                             stroke=FLAGS.stroke)
-            for label, pastiche in zip(labels, pastiches):
-                if FLAGS.preserve_colors:
-                    pastiche = preserve_colors(image, pastiche)
-                save_image(pastiche, output(label))
-                written += 1
-        passes = ("" if plan.styles_per_pass >= len(styles)
-                  else f", {plan.styles_per_pass} at a time")
+        # A tiled photo's preview only where strength needs its own style
+        # (resizing a 400 MP photo costs seconds).
+        own = image if not plan.tiled else (
+            image.preview(READ_SIDE) if FLAGS.strength < 1 else None)
+        embeddings = model.target_embeddings(own, styles, FLAGS.strength,
+                                             FLAGS.stroke)
+        for label, rows in zip(labels, model.render_rows(
+                image, embeddings, plan, FLAGS.preserve_colors,
+                FLAGS.scratch_dir)):
+            save_rows(rows, plan.size,
+                      os.path.join(output_dir, f"{stem}_{label}.{FLAGS.format}"))
+            written += 1
+        passes = ("" if plan.per_pass >= len(styles)
+                  else f", {plan.per_pass} at a time")
         print(f"[{number}/{len(files)}] {os.path.basename(path)} "
               f"{plan.description}: {len(styles)} image(s){passes}",
               flush=True)

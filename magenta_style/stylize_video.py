@@ -66,29 +66,30 @@ def main(argv) -> None:
                 "give the clip's one style: --styles NAME, --style_image "
                 "IMAGE or --blend")
     cli.writable_dir(os.path.dirname(os.path.abspath(FLAGS.output)))
-    from magenta_style.imaging.images import check_image_size, fitted_size
-    from magenta_style.video.clips import clip_info, even_size
+    from magenta_style.rendering.plan import plan_render
+    from magenta_style.video.clips import SIDE_MULTIPLE, clip_info
 
     info = clip_info(FLAGS.input)
-    size = even_size(fitted_size(info.size, FLAGS.max_size or None))
-    check_image_size(size, FLAGS.input, info.size)
     with tf_startup.quiet():
         model = loaded_model(constants.DEVICE_MODEL_NAME)
+        plan = plan_render(info.size, FLAGS.max_size or None, model.network,
+                           1, FLAGS.input, can_tile=model.renders_tiles,
+                           multiple=SIDE_MULTIPLE)
         styles, labels = chosen_styles(model)
         cli.require(len(styles) == 1,
                     f"a clip takes one style, got {len(styles)} "
                     f"({', '.join(labels)}); blend them with --blend")
-        frames = render_clip(model, styles[0], info, size)
-    print(f"wrote {FLAGS.output}: {frames} frames, {size[0]}x{size[1]}, "
+        frames = render_clip(model, styles[0], info, plan)
+    print(f"wrote {FLAGS.output}: {frames} frames, {plan.description}, "
           f"{info.fps:g} fps, "
           + (f"{info.audio_codec} audio" if info.audio_codec
              else "no audio"), flush=True)
 
 
-def render_clip(model, style, info, size: tuple[int, int]) -> int:
+def render_clip(model, style, info, plan) -> int:
     """Renders --input in ``style`` (runtime.style_space.Style) into
-    --output, showing frames per second; returns the number of frames
-    written."""
+    --output, each frame as the rendering.plan.RenderPlan ``plan`` says,
+    showing frames per second; returns the number of frames written."""
     import numpy as np
 
     from magenta_style.imaging.images import to_uint8
@@ -97,14 +98,14 @@ def render_clip(model, style, info, size: tuple[int, int]) -> int:
 
     stabilizer = Stabilizer(FLAGS.stabilize) if FLAGS.stabilize else None
     start = shown = time.perf_counter()
-    with write_clip(FLAGS.output, size, info.fps,
+    with write_clip(FLAGS.output, plan.size, info.fps,
                     FLAGS.input if info.audio_codec else None) as writer:
-        for frame in read_frames(FLAGS.input, size):
+        for frame in read_frames(FLAGS.input, plan.size):
             photo = frame.astype(np.float32)[None] / 255.0
             if writer.frames == 0:  # the clip's own style: its first frame
                 target = model.target_embeddings(photo[0], [style],
                                                  FLAGS.strength, FLAGS.stroke)
-            pastiche = model.render_embeddings(photo, target)[0]
+            pastiche = model.render(photo, target, plan)[0]
             if stabilizer is not None:
                 pastiche = stabilizer(frame, pastiche)
             writer.write(to_uint8(pastiche))

@@ -128,6 +128,24 @@ def test_pixels_past_the_bomb_limit_are_decoded_only_at_full_size(
     assert Image.MAX_IMAGE_PIXELS == 1000  # the limit is back
 
 
+def test_the_api_renders_in_tiles_where_a_whole_pass_does_not_fit(
+        rng, monkeypatch):
+    from magenta_style.imaging import memory
+
+    model = styled_model("mobile", rng)
+    photo = rng.random((70, 101, 3)).astype(np.float32)
+    photos = np.stack([photo, photo[::-1]])
+    whole_styles = model.stylize_styles(photo, ["a", "b"])
+    whole_batch = model.stylize(photos, "b")
+    assert not model.render_plan((70, 101), 2).tiled
+    monkeypatch.setattr(memory, "stylize_bytes", lambda *args: 10 ** 15)
+    assert model.render_plan((70, 101), 2).tiled
+    np.testing.assert_allclose(model.stylize_styles(photo, ["a", "b"]),
+                               whole_styles, atol=2e-5)
+    np.testing.assert_allclose(model.stylize(photos, "b"), whole_batch,
+                               atol=2e-5)
+
+
 def test_rows_streamed_to_png_are_the_image(tmp_path, rng):
     image = rng.random((37, 29, 3)).astype(np.float32)
     save_rows(iter([image[:10], image[10:11], image[11:]]), (29, 37),
@@ -145,7 +163,7 @@ def test_the_plan_tiles_what_passes_the_memory_budget():
     assert (whole.tiled, whole.size) == (False, (8000, 6000))
     tiled = plan_render((8000, 6000), None, network, 3, "big.jpg",
                         budget=3 * 10 ** 9)  # a whole pass needs ~7 GB
-    assert (tiled.tiled, tiled.styles_per_pass) == (True, 1)
+    assert (tiled.tiled, tiled.per_pass) == (True, 1)
     assert "in tiles" in tiled.description
     forced = plan_render((640, 480), None, network, 3, "small.jpg",
                          tiled=True)

@@ -91,9 +91,9 @@ def test_batched_styles_equal_one_style_at_a_time(rng, monkeypatch,
     model.style_table.table.assign(
         model.style_table.table.numpy() +
         rng.normal(0, 0.5, model.style_table.table.shape).astype(np.float32))
-    image = rng.random((20, 28, 3), dtype=np.float32)
+    image = rng.random((36, 44, 3), dtype=np.float32)
     together = model.stylize_styles(image)
-    assert together.shape == (3, 20, 28, 3)
+    assert together.shape == (3, 36, 44, 3)
     for i, name in enumerate(model.style_names):
         np.testing.assert_allclose(together[i], model.stylize(image, name),
                                    atol=1e-5)
@@ -103,10 +103,10 @@ def test_batched_styles_equal_one_style_at_a_time(rng, monkeypatch,
 @pytest.mark.parametrize("pixels, styles, per_pass", [
     (1024 * 768, 12, 1), (512 * 384, 12, 4), (256 * 192, 12, 12),
     (512 * 384, 7, 4), (4096 * 4096, 3, 1), (64 * 64, 1, 1)])
-def test_styles_per_pass_keeps_a_pass_within_its_pixels(monkeypatch, pixels,
+def test_pastiches_per_pass_keeps_a_pass_within_its_pixels(monkeypatch, pixels,
                                                        styles, per_pass):
     monkeypatch.setattr(plan_module, "PASS_PIXELS", 1024 * 1024)
-    assert plan_module.styles_per_pass(pixels, styles) == per_pass
+    assert plan_module.pastiches_per_pass(pixels, styles) == per_pass
     assert per_pass * pixels <= plan_module.PASS_PIXELS or per_pass == 1
 
 

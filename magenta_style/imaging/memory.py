@@ -92,6 +92,15 @@ def tiled_bytes(width: int, height: int) -> int:
                           + _TILED_WORKING_BYTES))
 
 
+def tiled_feature_room(size: tuple[int, int], budget: int | None = None
+                       ) -> int:
+    """Bytes a tiled render of a photo of ``size`` (width, height) may keep
+    its features in (rendering.tiles) within the memory available (at most
+    ``budget`` bytes, if given), beside what ``tiled_bytes`` counts."""
+    available = min(available_bytes(), budget or available_bytes())
+    return max(0, int(available / _MARGIN) - tiled_bytes(*size))
+
+
 def check_tiled_fits(size: tuple[int, int], path: str) -> None:
     """Raises MagentaStyleError, with the largest size that would fit, when
     the photo ``path`` of ``size`` (width, height) does not fit in memory

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import zipfile
-from typing import Mapping, Sequence
+from typing import Iterator, Mapping, Sequence
 
 import keras
 import numpy as np
@@ -20,6 +20,7 @@ import tensorflow as tf
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
 from magenta_style.imaging.files import atomic_file
+from magenta_style.imaging.images import ImageRows
 from magenta_style.network.precision import (
     POLICIES,
     copy_with_policy,
@@ -30,6 +31,7 @@ from magenta_style.network.serialization import PACKAGE
 from magenta_style.network.style_table import StyleTable
 from magenta_style.network.transformer import build_transformer
 from magenta_style.objective.vgg import IMAGENET
+from magenta_style.rendering.tiles import render_tiled
 from magenta_style.runtime.contract import NETWORK_KEYS, predictor_view
 from magenta_style.runtime.style_space import StyleSpace, as_batch
 
@@ -119,6 +121,19 @@ class StylizationModel(keras.Model, StyleSpace):
     def render_embeddings(self, content: np.ndarray,
                           embeddings: np.ndarray) -> np.ndarray:
         return np.asarray(self._transform(content, embeddings), np.float32)
+
+    def tiled_rows(self, photo: np.ndarray | ImageRows,
+                   embedding: np.ndarray, folder: str | None = None,
+                   memory: int | None = None) -> Iterator[np.ndarray]:
+        if isinstance(photo, ImageRows):
+            (width, height), read = photo.size, photo
+        else:
+            height, width = photo.shape[:2]
+
+            def read(start: int, stop: int) -> np.ndarray:
+                return photo[start:stop]
+        return render_tiled(self.transformer, read, height, width, embedding,
+                            folder, memory)
 
     def _transform_embeddings(self, content, embeddings):
         return self.transformer([content, embeddings])

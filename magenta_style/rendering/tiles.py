@@ -9,7 +9,8 @@ tiling); statistics measured on a share of the image are not enough either
 (sample windows covering a quarter of a 1024² photo gave 21–30 dB against
 the whole-image pass). Here each layer runs over the whole image before the
 next, one tile of rows at a time: its convolution's output is written to a
-file (``FeatureFile``) while its mean and variance are summed, and the next
+feature (``FeatureFile``: in memory, or in a file past the memory the
+render plan gives) while its mean and variance are summed, and the next
 layer reads it back normalized with them. Each tile's input carries the
 kernel's halo of rows, mirror-padded at the image's borders as in the
 whole-image pass, so the result is the whole-image pass up to float
@@ -24,7 +25,7 @@ another layer raises.
 
 from __future__ import annotations
 
-import dataclasses
+import bisect
 import os
 import shutil
 import tempfile
@@ -36,8 +37,6 @@ import tensorflow as tf
 
 from magenta_style import constants
 from magenta_style.errors import MagentaStyleError
-from magenta_style.imaging.color import preserve_colors
-from magenta_style.imaging.images import ImageRows
 from magenta_style.network.blocks import ConvCIN, ResidualBlock
 from magenta_style.network.geometry import (
     CropToReference,
@@ -47,10 +46,14 @@ from magenta_style.network.geometry import (
 )
 
 # Values of one tile's convolution input, which sets the rows per tile of
-# each layer: 2^22 (16 MB in float32) keeps a tile's tensors in tens of MB.
-TILE_VALUES = 2 ** 22
-# Features up to this size stay in memory, larger ones go to files: at
-# 2048² (fast network, bfloat16) files took 0.26 of the 1.68 s of a render.
+# each layer. Fewer, larger tiles cost less time; the working set grows with
+# them. Render alone at 2048², fast network, float32, Xeon Ice Lake 2 cores:
+# 2^22 (16 MB) 2.1-2.3 s, 2^23 1.8 s, 2^24 1.7-1.8 s (whole pass 1.1-1.4 s);
+# peak at 8000x6000 in files, 2^22: 1.15 GB, 2^24: 1.69 GB.
+TILE_VALUES = 2 ** 23
+# Bytes of features kept in memory at once where the caller gives no room
+# (a RenderPlan gives its own): the rest go to files, which cost time (at
+# 8000x6000, fast network, float32: 9.6 of the 41 s of a render).
 IN_MEMORY_BYTES = 256 * 2 ** 20
 
 # Reads rows [start, stop) of a source: [stop - start, W, C] float32.
@@ -59,40 +62,59 @@ RowReader = Callable[[int, int], np.ndarray]
 
 class FeatureFile:
     """A [rows, cols, channels] array of ``dtype``, written and read by
-    ranges of rows: in memory up to IN_MEMORY_BYTES, else in a temporary
-    file of ``folder`` (the page cache, then the disk); close() frees it."""
+    ranges of rows as tensors: ``in_memory`` (the written tiles themselves,
+    so no copy is made), else in a temporary file of ``folder`` (the page
+    cache, then the disk); close() frees it."""
 
     def __init__(self, folder: str, rows: int, cols: int, channels: int,
-                 dtype: np.dtype = np.float32):
+                 dtype: np.dtype = np.float32, in_memory: bool = True,
+                 released: Callable[[int], None] = lambda count: None):
         self.rows, self.cols, self.channels = rows, cols, channels
         self.dtype = np.dtype(dtype)
         self._row_bytes = cols * channels * self.dtype.itemsize
-        self._array = self._file = None
-        if rows * self._row_bytes <= IN_MEMORY_BYTES:
-            self._array = np.empty((rows, cols, channels), self.dtype)
+        # Called once on close() with the bytes it held in memory.
+        self._released = released
+        self._file = None
+        self._starts: list[int] = []  # in memory: first row of each tile
+        self._tiles: list[tf.Tensor] = []
+        if in_memory:
             return
         handle, self.path = tempfile.mkstemp(prefix="magenta_style-",
                                              suffix=".features", dir=folder)
         self._file = os.fdopen(handle, "w+b")
 
-    def write(self, start: int, values: np.ndarray) -> None:
-        values = np.ascontiguousarray(values, self.dtype)
-        if self._array is not None:
-            self._array[start:start + len(values)] = values
+    def write(self, start: int, values: tf.Tensor) -> None:
+        """Writes rows [start, start + len(values)); in memory, tiles are
+        written in order, each starting where the last stopped."""
+        values = tf.cast(values, self.dtype)
+        if self._file is None:
+            self._starts.append(start)
+            self._tiles.append(values)
             return
         self._file.seek(start * self._row_bytes)
-        values.tofile(self._file)
+        values.numpy().tofile(self._file)
 
-    def read(self, start: int, stop: int) -> np.ndarray:
-        if self._array is not None:
-            return self._array[start:stop]
+    def read(self, start: int, stop: int) -> tf.Tensor:
+        """Rows [start, stop), float32."""
+        if self._file is None:
+            first = bisect.bisect_right(self._starts, start) - 1
+            last = bisect.bisect_left(self._starts, stop)
+            parts = [tile[max(0, start - tile_start):stop - tile_start]
+                     for tile_start, tile in zip(self._starts[first:last],
+                                                 self._tiles[first:last])]
+            values = parts[0] if len(parts) == 1 else tf.concat(parts, 0)
+            return tf.cast(values, tf.float32)
         self._file.seek(start * self._row_bytes)
         count = (stop - start) * self.cols * self.channels
         values = np.fromfile(self._file, self.dtype, count)
-        return values.reshape(stop - start, self.cols, self.channels)
+        return tf.constant(values.reshape(stop - start, self.cols,
+                                          self.channels), tf.float32)
 
     def close(self) -> None:
-        self._array = None
+        if self._file is None and self._released is not None:
+            self._released(self.rows * self._row_bytes)
+        self._released = None
+        self._starts, self._tiles = [], []
         if self._file is not None:
             self._file.close()
             os.remove(self.path)
@@ -149,8 +171,7 @@ def _stored(feature: FeatureFile, scale: np.ndarray, shift: np.ndarray,
             activation) -> _Source:
     """A FeatureFile read as activation(raw · scale + shift)."""
     def read(start: int, stop: int) -> tf.Tensor:
-        return activation(tf.constant(feature.read(start, stop)) * scale
-                          + shift)
+        return activation(feature.read(start, stop) * scale + shift)
 
     return _Source(feature.rows, feature.cols, feature.channels, read,
                    feature.close)
@@ -180,15 +201,24 @@ def _input_tile(layer: ConvCIN, source: _Source, first: int, last: int
     return mirror_pad(x, top, bottom, pad, pad)
 
 
-@dataclasses.dataclass(frozen=True)
 class _Scratch:
-    """Where features go: the files' folder, and their dtype."""
+    """Where features go: in memory while those open there take at most
+    ``memory`` bytes, else in files of ``folder``; in ``dtype``."""
 
-    folder: str
-    dtype: np.dtype
+    def __init__(self, folder: str, dtype: np.dtype, memory: int):
+        self.folder, self.dtype, self.room = folder, dtype, memory
 
     def feature(self, rows: int, cols: int, channels: int) -> FeatureFile:
-        return FeatureFile(self.folder, rows, cols, channels, self.dtype)
+        """A new FeatureFile; its close() gives its memory back."""
+        need = rows * cols * channels * self.dtype.itemsize
+        in_memory = need <= self.room
+        if in_memory:
+            self.room -= need
+        return FeatureFile(self.folder, rows, cols, channels, self.dtype,
+                           in_memory, self._give_back)
+
+    def _give_back(self, count: int) -> None:
+        self.room += count
 
 
 def _convolve(layer: ConvCIN, source: _Source, scratch: _Scratch
@@ -211,7 +241,7 @@ def _convolve(layer: ConvCIN, source: _Source, scratch: _Scratch
         # Each tile's sums in float32, accumulated over tiles in float64.
         total += tf.reduce_sum(z, [0, 1, 2]).numpy()
         squares += tf.reduce_sum(tf.square(z), [0, 1, 2]).numpy()
-        feature.write(first, z.numpy()[0])
+        feature.write(first, z[0])
     count = out_rows * out_cols
     mean = total / count
     return feature, mean, np.maximum(squares / count - mean ** 2, 0.0)
@@ -247,8 +277,8 @@ def _residual(block: ResidualBlock, source: _Source, embedding: np.ndarray,
     step = _tile_rows(source.cols, source.channels)
     for first in range(0, source.rows, step):
         last = min(source.rows, first + step)
-        total.write(first, (source.read(first, last) + tf.constant(
-            feature.read(first, last)) * scale + shift).numpy())
+        total.write(first, source.read(first, last)
+                    + feature.read(first, last) * scale + shift)
     feature.close()
     source.close()
     return _stored(total, np.float32(1), np.float32(0),
@@ -271,17 +301,22 @@ def _check_chain(transformer: keras.Model) -> list[keras.layers.Layer]:
 
 def render_tiled(transformer: keras.Model, read_image: RowReader,
                  height: int, width: int, embedding: np.ndarray,
-                 folder: str | None = None) -> Iterator[np.ndarray]:
+                 folder: str | None = None, memory: int | None = None
+                 ) -> Iterator[np.ndarray]:
     """The pastiche of a height×width photo, whose rows [start, stop)
     ``read_image`` returns (uint8, or float in [0, 1]), in the style
     ``embedding`` [D]: yields its rows top to bottom, in tiles [n, W, 3]
-    float32 in [0, 1]. Feature files go to ``folder`` (default: the
-    system's temporary folder); every one is removed at the end."""
+    float32 in [0, 1]. Features stay in memory while they take at most
+    ``memory`` bytes (default IN_MEMORY_BYTES); the rest go to files in
+    ``folder`` (default: the system's temporary folder), every one removed
+    at the end."""
     stages = _check_chain(transformer)
     embedding = np.asarray(embedding, np.float64)
     folder = folder or tempfile.gettempdir()
-    check_scratch_room(transformer, height, width, folder)
-    scratch = _Scratch(folder, storage_dtype(transformer))
+    memory = IN_MEMORY_BYTES if memory is None else memory
+    check_scratch_room(folder, max(0, scratch_bytes(
+        transformer, height, width) - memory), height, width)
+    scratch = _Scratch(folder, storage_dtype(transformer), memory)
     source = _image_source(read_image, height, width)
     try:
         for layer in stages:
@@ -301,21 +336,6 @@ def render_tiled(transformer: keras.Model, read_image: RowReader,
         source.close()
 
 
-def pastiche_rows(transformer: keras.Model, photo: ImageRows,
-                  embedding: np.ndarray, keep_colors: bool = False,
-                  folder: str | None = None) -> Iterator[np.ndarray]:
-    """render_tiled of a photo read by rows; with ``keep_colors``, in the
-    photo's colours (imaging.color.preserve_colors, tile by tile)."""
-    width, height = photo.size
-    start = 0
-    for rows in render_tiled(transformer, photo, height, width, embedding,
-                             folder):
-        stop = start + len(rows)
-        yield preserve_colors(photo(start, stop), rows) if keep_colors \
-            else rows
-        start = stop
-
-
 def storage_dtype(transformer: keras.Model) -> np.dtype:
     """The dtype features are stored in: float32 for a float32 network;
     float16 (half the bytes to move) for one that computes in bfloat16 or
@@ -325,11 +345,10 @@ def storage_dtype(transformer: keras.Model) -> np.dtype:
     return np.dtype(np.float32 if compute == "float32" else np.float16)
 
 
-def check_scratch_room(transformer: keras.Model, height: int, width: int,
-                       folder: str) -> None:
-    """Raises MagentaStyleError when ``folder`` has no room for the feature
-    files of a height×width render."""
-    need = scratch_bytes(transformer, height, width)
+def check_scratch_room(folder: str, need: int, height: int, width: int
+                       ) -> None:
+    """Raises MagentaStyleError when ``folder`` cannot be used, or has not
+    ``need`` bytes free, for the feature files of a height×width render."""
     try:
         free = shutil.disk_usage(folder).free
     except OSError as error:

@@ -9,12 +9,14 @@ its table, its predictor and one batched pass of its transformer.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence, Union
+from typing import Iterable, Iterator, Mapping, Sequence, Union
 
 import numpy as np
 
 from magenta_style.errors import MagentaStyleError
-from magenta_style.rendering.plan import styles_per_pass
+from magenta_style.imaging.color import preserve_colors
+from magenta_style.imaging.images import ImageRows
+from magenta_style.rendering.plan import RenderPlan, plan_render
 from magenta_style.runtime.controls import (
     CONTROL_POINTS,
     OWN,
@@ -185,34 +187,92 @@ class StyleSpace:
         embedding from its own predicted style (0) to ``style`` (1), and on
         to the style's intense point (runtime.controls.MAX_STRENGTH);
         ``stroke`` scales the strokes (runtime.controls.STROKE_RANGE).
+        Rendered as ``render_plan`` says: in batched passes, or one image at
+        a time in tiles where the batch does not fit in memory.
         """
         batch = as_batch(images)
         targets = self._with_strength(
             batch, self.embedding(style, stroke, strength)[None], strength)
         targets = np.broadcast_to(targets, (len(batch), self.embedding_size))
-        out = self.render_embeddings(batch, targets)
+        out = self.render(batch, targets,
+                          self.render_plan(batch.shape[1:3], len(batch)))
         return out if np.ndim(images) == 4 else out[0]
 
     def stylize_styles(self, image: np.ndarray,
                        styles: Sequence[Style] | None = None,
-                       strength: float = 1.0,
-                       per_pass: int | None = None,
-                       stroke: float = 1.0) -> np.ndarray:
-        """One image in several styles (all by default), ``per_pass`` at a
-        time (default: rendering.plan.styles_per_pass; a RenderPlan's own
-        figure also fits the memory).
+                       strength: float = 1.0, stroke: float = 1.0,
+                       plan: RenderPlan | None = None) -> np.ndarray:
+        """One image in several styles (all by default), rendered as
+        ``plan`` says (default: ``render_plan``).
 
         Returns [len(styles), H, W, 3].
         """
         styles = range(self.num_styles) if styles is None else styles
-        photo = as_batch(image)
-        targets = self.target_embeddings(photo[0], styles, strength, stroke)
-        per_pass = per_pass or styles_per_pass(
-            photo.shape[1] * photo.shape[2], len(targets))
-        return np.concatenate([
-            self.render_embeddings(np.repeat(photo, len(part), axis=0), part)
-            for part in np.split(targets, range(per_pass, len(targets),
-                                                per_pass))])
+        photo = as_batch(image)[0]
+        targets = self.target_embeddings(photo, styles, strength, stroke)
+        return self.render(photo, targets, plan or self.render_plan(
+            photo.shape[:2], len(targets)))
+
+    def render_plan(self, shape: tuple[int, int], pastiches: int
+                    ) -> RenderPlan:
+        """rendering.plan.plan_render for ``pastiches`` pastiches of an
+        image of ``shape`` (height, width) already in memory, at its size,
+        with all the memory available."""
+        height, width = shape
+        return plan_render((width, height), None, self.network, pastiches,
+                           "in memory",
+                           can_tile=self.renders_tiles)
+
+    def render(self, photo: np.ndarray, embeddings: np.ndarray,
+               plan: RenderPlan) -> np.ndarray:
+        """``render_rows`` of a photo in memory, as pastiches
+        [len(embeddings), H, W, 3] float32 in [0, 1]."""
+        return np.stack([np.concatenate(list(rows)) for rows in
+                         self.render_rows(photo, embeddings, plan)])
+
+    def render_rows(self, photo: np.ndarray | ImageRows,
+                    embeddings: np.ndarray, plan: RenderPlan,
+                    keep_colors: bool = False, folder: str | None = None
+                    ) -> Iterator[Iterator[np.ndarray]]:
+        """The pastiches of ``photo`` in ``embeddings`` [S, D], rendered as
+        ``plan`` says, in order: each one as its rows top to bottom (float32
+        [n, W, 3] in [0, 1]; one block where rendered whole). ``photo`` is
+        one image [H, W, 3] (every embedding renders it), S images
+        [S, H, W, 3] (one each), or, for a tiled plan, an ImageRows. Whole:
+        batched passes of ``plan.per_pass``. Tiled: one at a time, each
+        consumed before the next is rendered, with feature files in
+        ``folder`` (rendering.tiles). ``keep_colors``: in the photo's
+        colours (imaging.color.preserve_colors)."""
+        images = photo if isinstance(photo, ImageRows) else as_batch(photo)
+        if not isinstance(images, ImageRows) and len(images) not in (
+                1, len(embeddings)):
+            raise MagentaStyleError(
+                f"{len(images)} images for {len(embeddings)} embeddings: "
+                "give one image, or one per embedding")
+        if plan.tiled:
+            for index, embedding in enumerate(embeddings):
+                one = _one_of(images, index)
+                yield _colored(one, self.tiled_rows(
+                    one, embedding, folder, plan.feature_memory), keep_colors)
+            return
+        if isinstance(images, ImageRows):
+            images = images(0, images.size[1])[None]
+        for part in plan.passes(len(embeddings)):
+            content = images[part] if len(images) > 1 else np.repeat(
+                images, part.stop - part.start, axis=0)
+            pastiches = self.render_embeddings(content, embeddings[part])
+            for image, pastiche in zip(content, pastiches):
+                yield _colored(image, [pastiche], keep_colors)
+
+    def tiled_rows(self, photo: np.ndarray | ImageRows,
+                   embedding: np.ndarray, folder: str | None = None,
+                   memory: int | None = None) -> Iterator[np.ndarray]:
+        """The pastiche of one photo ([H, W, 3] or ImageRows) in
+        ``embedding`` [D], rendered layer by layer in tiles
+        (rendering.tiles.render_tiled, with features in ``memory`` bytes and
+        files in ``folder``), as its rows top to bottom; only a runtime that
+        ``renders_tiles`` has it."""
+        raise NotImplementedError
 
     def target_embeddings(self, photo: np.ndarray | None,
                           styles: Sequence[Style],
@@ -254,3 +314,25 @@ def as_batch(images: np.ndarray) -> np.ndarray:
         raise MagentaStyleError(
             f"expected RGB images [B, H, W, 3] or [H, W, 3], got {images.shape}")
     return images
+
+
+def _one_of(images: np.ndarray | ImageRows, index: int
+            ) -> np.ndarray | ImageRows:
+    """The photo of pastiche ``index``: the one photo, or the index-th."""
+    if isinstance(images, ImageRows) or len(images) == 1:
+        return images if isinstance(images, ImageRows) else images[0]
+    return images[index]
+
+
+def _colored(photo: np.ndarray | ImageRows, rows: Iterable[np.ndarray],
+             keep_colors: bool) -> Iterator[np.ndarray]:
+    """``rows`` of a pastiche of ``photo`` ([H, W, 3] or ImageRows), top to
+    bottom, in the photo's colours if ``keep_colors``."""
+    start = 0
+    for block in rows:
+        stop = start + len(block)
+        if keep_colors:
+            block = preserve_colors(photo[start:stop] if isinstance(
+                photo, np.ndarray) else photo(start, stop), block)
+        start = stop
+        yield block

@@ -27,6 +27,8 @@ CONTAINERS = {".mp4": "libx264", ".mkv": "libx264", ".mov": "libx264"}
 # libx264's constant rate factor: 18 is visually lossless for most clips
 # (FFmpeg's default is 23); the stylized frames are full of fine strokes.
 QUALITY_CRF = 18
+# Frame sides are a multiple of this: H.264's 4:2:0 chroma halves both.
+SIDE_MULTIPLE = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,11 +45,6 @@ class ClipInfo:
     def frames(self) -> int:
         """The frame count its header implies (FFmpeg's estimate)."""
         return max(1, round(self.fps * self.duration))
-
-
-def even_size(size: tuple[int, int]) -> tuple[int, int]:
-    """``size`` with each side rounded down to even (H.264's 4:2:0)."""
-    return tuple(max(2, side - side % 2) for side in size)
 
 
 def clip_info(path: str) -> ClipInfo:
