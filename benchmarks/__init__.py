@@ -19,3 +19,11 @@ def cpu_model() -> str:
     except OSError:
         names = []
     return f"{names[0] if names else 'unknown CPU'}, {os.cpu_count()} cores"
+
+
+def print_markdown_table(header: list[str], rows: list[list[str]]) -> None:
+    """Prints a Markdown table (for the README) of formatted cells."""
+    print("\n| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")

@@ -29,7 +29,7 @@ import sys
 
 from absl import app, flags
 
-from benchmarks import DATA, cpu_model
+from benchmarks import DATA, cpu_model, print_markdown_table
 
 flags.DEFINE_string("model", "fast", "Model (a name or a .keras file).")
 flags.DEFINE_string("folder", "/tmp/big_photos",
@@ -107,12 +107,12 @@ def main(argv) -> None:
         print(f"{label}, {len(styles)} style(s): {seconds:.1f} s, "
               f"{per_mp:.3f} s/MP/style ({per_mp / whole_per_mp:.2f}× the "
               f"whole pass), peak {peak:.2f} GB", flush=True)
-    print("\n| photo | styles | wall time | s/MP per style | × whole | "
-          "peak memory |")
-    print("|---|---|---|---|---|---|")
-    for label, count, seconds, per_mp, ratio, peak in rows:
-        print(f"| {label} | {count} | {seconds:.1f} s | {per_mp:.3f} | "
-              f"{ratio:.2f}× | {peak:.2f} GB |")
+    print_markdown_table(
+        ["photo", "styles", "wall time", "s/MP per style", "× whole",
+         "peak memory"],
+        [[label, str(count), f"{seconds:.1f} s", f"{per_mp:.3f}",
+          f"{ratio:.2f}×", f"{peak:.2f} GB"]
+         for label, count, seconds, per_mp, ratio, peak in rows])
 
 
 if __name__ == "__main__":

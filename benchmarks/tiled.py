@@ -22,7 +22,7 @@ import time
 import numpy as np
 from absl import app, flags
 
-from benchmarks import DATA, cpu_model
+from benchmarks import DATA, cpu_model, print_markdown_table
 
 flags.DEFINE_string("model", None, "Model (default: the bundled one).")
 flags.DEFINE_list("sizes", ["2048", "4096"], "Square sides (px).")
@@ -89,12 +89,13 @@ def main(argv) -> None:
                   f"{row[3]:.3f}×, whole {row[4]:.3f} s/MP, tiled "
                   f"{row[5]:.3f} s/MP ({row[5] / row[4]:.2f}×)", flush=True)
             del whole, tiled, parts
-    print("\n| size | style | PSNR tiled vs whole | gradient at tile "
-          "borders, tiled ÷ whole | whole s/MP | tiled s/MP | tiled ÷ whole |")
-    print("|---|---|---|---|---|---|---|")
-    for side, style, db, ratio, whole_s, tiled_s in rows:
-        print(f"| {side}² | {style} | {db:.1f} dB | {ratio:.3f} | "
-              f"{whole_s:.3f} | {tiled_s:.3f} | {tiled_s / whole_s:.2f} |")
+    print_markdown_table(
+        ["size", "style", "PSNR tiled vs whole",
+         "gradient at tile borders, tiled ÷ whole", "whole s/MP",
+         "tiled s/MP", "tiled ÷ whole"],
+        [[f"{side}²", style, f"{db:.1f} dB", f"{ratio:.3f}",
+          f"{whole_s:.3f}", f"{tiled_s:.3f}", f"{tiled_s / whole_s:.2f}"]
+         for side, style, db, ratio, whole_s, tiled_s in rows])
 
 
 if __name__ == "__main__":
