@@ -77,11 +77,14 @@ def _sample_points(flow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return xs + flow[..., 0], ys + flow[..., 1]
 
 
-def warp(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
-    """``image`` [H, W, C] sampled at x + flow(x) (bilinear, borders
-    replicated): frame b brought to frame a's places by flow(a, b)."""
+def warp(image: np.ndarray, flow: np.ndarray,
+         interpolation: int = cv2.INTER_LINEAR) -> np.ndarray:
+    """``image`` [H, W, C] sampled at x + flow(x) (bilinear, as the warping
+    error of Lai et al. 2018 samples, or another OpenCV ``interpolation``;
+    borders replicated): frame b brought to frame a's places by
+    flow(a, b)."""
     x, y = _sample_points(flow)
-    return cv2.remap(np.asarray(image, np.float32), x, y, cv2.INTER_LINEAR,
+    return cv2.remap(np.asarray(image, np.float32), x, y, interpolation,
                      borderMode=cv2.BORDER_REPLICATE)
 
 
