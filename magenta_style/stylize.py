@@ -54,9 +54,11 @@ flags.DEFINE_bool("tiled", False,
                   "bounded memory), even where the photo fits whole; "
                   "automatic where it does not.")
 flags.DEFINE_float("max_memory", constants.RENDER_MEMORY_GB,
-                   "Memory (GB) a whole-image render may take; a photo that "
-                   "needs more is rendered in tiles. 0: all that is "
-                   "available.", lower_bound=0.0)
+                   "Memory (GB) a render may take: a photo whose whole pass "
+                   "needs more is rendered in tiles, which keep as many of "
+                   "their features in memory as this leaves room for (the "
+                   "rest in --scratch_dir). 0: all that is available.",
+                   lower_bound=0.0)
 flags.DEFINE_string("scratch_dir", None,
                     "Folder for the feature files of tiled renders "
                     "(default: the system's temporary folder).")
