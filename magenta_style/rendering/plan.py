@@ -79,7 +79,8 @@ class RenderPlan:
 def plan_render(stored: tuple[int, int], max_side: int | None,
                 network: Mapping[str, object], pastiches: int, name: str,
                 tiled: bool = False, budget: int | None = None,
-                can_tile: bool = True, multiple: int = 1) -> RenderPlan:
+                can_tile: bool = True, multiple: int = 1,
+                check_size: bool = True) -> RenderPlan:
     """The plan for ``pastiches`` pastiches of a photo ``name`` of
     ``stored`` size (width, height) (its styles, or photos of one size),
     shrunk to a longer side of ``max_side`` (None: as stored), for a
@@ -87,10 +88,12 @@ def plan_render(stored: tuple[int, int], max_side: int | None,
     in the memory (at most ``budget`` bytes, if given), else (or if
     ``tiled``) in tiles, which need far less, where the runtime
     ``can_tile`` (the Keras one); its sides rounded down to a ``multiple``
-    (2 for video). Raises MagentaStyleError for a photo too small
-    (check_image_size) or too large even for tiles."""
+    (2 for video). Raises MagentaStyleError for a photo too large even for
+    tiles, and, if ``check_size``, for one too small (check_image_size: the
+    rule for photos read from files)."""
     size = rendered_size(stored, max_side, multiple)
-    check_image_size(size, name, stored)
+    if check_size:
+        check_image_size(size, name, stored)
     if tiled and not can_tile:
         raise MagentaStyleError(
             "tiled rendering runs the Keras layers one by one: it needs the "

@@ -217,11 +217,13 @@ class StyleSpace:
                     ) -> RenderPlan:
         """rendering.plan.plan_render for ``pastiches`` pastiches of an
         image of ``shape`` (height, width) already in memory, at its size,
-        with all the memory available."""
+        with all the memory available; any size the network takes (the
+        size rule, constants.MIN_IMAGE_SIDE, is for photos read from
+        files)."""
         height, width = shape
         return plan_render((width, height), None, self.network, pastiches,
-                           "in memory",
-                           can_tile=self.renders_tiles)
+                           "in memory", can_tile=self.renders_tiles,
+                           check_size=False)
 
     def render(self, photo: np.ndarray, embeddings: np.ndarray,
                plan: RenderPlan) -> np.ndarray:
