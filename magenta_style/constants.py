@@ -156,9 +156,10 @@ BUNDLED_MODEL_SHA256 = {
 # magenta_style/pretrained/litert/NAME writes.
 BUNDLED_EXPORTS = {name: os.path.join(PRETRAINED_DIR, "litert", name)
                    for name in BUNDLED_MODELS}
-# Memory (GB) a whole-image render of stylize may take before the photo goes
-# to tiles (rendering.tiles), which stay near 1 GB plus 4 bytes a pixel:
-# 8000×6000 took 5.7 GB whole and 1.07 GB in tiles (fast network, one style).
+# Memory (GB) a render of stylize may take: a photo whose whole pass needs
+# more goes to tiles (rendering.tiles), which need about 1 GB plus 4 bytes a
+# pixel and keep their features in memory within the rest: 8000×6000 took
+# 8.5 GB whole and 2.15 GB in tiles (fast network, float32, one style).
 RENDER_MEMORY_GB = 3.0
 # The bundled model used where none is named.
 DEFAULT_MODEL_NAME = "full"

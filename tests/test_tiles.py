@@ -57,7 +57,10 @@ def test_tiles_with_the_images_statistics_are_the_whole_pass(
                                     embedding, str(tmp_path)))
     tiled = np.concatenate(parts)
     assert len(parts) > 1 and tiled.shape == whole.shape
-    np.testing.assert_allclose(tiled, whole, atol=2e-5)
+    if in_memory:  # in the network's float32
+        np.testing.assert_allclose(tiled, whole, atol=2e-5)
+    else:  # files hold float16 (tiles.FILE_DTYPE): 11-bit rounding
+        assert psnr(tiled, whole) > 60
     assert max(stop - start for start, stop in reads) < 70  # never whole
     assert os.listdir(tmp_path) == []
 
