@@ -14,8 +14,9 @@ render plan gives) while its mean and variance are summed, and the next
 layer reads it back normalized with them. Each tile's input carries the
 kernel's halo of rows, mirror-padded at the image's borders as in the
 whole-image pass, so the result is the whole-image pass up to float
-rounding (and float16's, for features in files), and only a few tiles and the photo are in memory at once; the
-files live in the page cache or on disk, which bounds the image size
+rounding (and float16's, for features in files), and only a few tiles,
+the features the plan has room for and the photo are in memory at once;
+the files live in the page cache or on disk, which bounds the image size
 (``scratch_bytes``).
 
 Only a transformer of ``network.transformer`` is walked (PadToMultiple,
@@ -347,10 +348,9 @@ def render_tiled(transformer: keras.Model, read_image: RowReader,
 
 def storage_dtype(transformer: keras.Model) -> np.dtype:
     """The dtype features are kept in, in memory (files: FILE_DTYPE):
-    float32 for a float32 network;
-    float16 (half the bytes to move) for one that computes in bfloat16 or
-    float16, whose own rounding is coarser than float16's 11-bit
-    mantissa."""
+    float32 for a float32 network; float16 (half the bytes to move) for one
+    that computes in bfloat16 or float16, whose own rounding is coarser
+    than float16's 11-bit mantissa."""
     compute = transformer.dtype_policy.compute_dtype
     return np.dtype(np.float32 if compute == "float32" else np.float16)
 

@@ -321,9 +321,9 @@ def as_batch(images: np.ndarray) -> np.ndarray:
 def _one_of(images: np.ndarray | ImageRows, index: int
             ) -> np.ndarray | ImageRows:
     """The photo of pastiche ``index``: the one photo, or the index-th."""
-    if isinstance(images, ImageRows) or len(images) == 1:
-        return images if isinstance(images, ImageRows) else images[0]
-    return images[index]
+    if isinstance(images, ImageRows):
+        return images
+    return images[0] if len(images) == 1 else images[index]
 
 
 def _colored(photo: np.ndarray | ImageRows, rows: Iterable[np.ndarray],
