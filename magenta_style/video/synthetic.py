@@ -17,6 +17,10 @@ import numpy as np
 
 from magenta_style.imaging.images import to_uint8
 
+# Share of the photo the first frame covers (of the side that fills first):
+# enough margin for 40 frames of the default Motion's pan and zoom.
+FRAME_COVER = 0.6
+
 
 @dataclasses.dataclass(frozen=True)
 class Motion:
@@ -28,13 +32,21 @@ class Motion:
     turn: float = 0.1
 
 
+def photo_pixels_per_frame_pixel(size: tuple[int, int],
+                                 photo_size: tuple[int, int]) -> float:
+    """The first frame's scale: photo pixels per pixel of a frame of
+    ``size`` (width, height) over a photo of ``photo_size``, the frame
+    centred and covering FRAME_COVER of the photo."""
+    return FRAME_COVER * min(photo_size[0] / size[0],
+                             photo_size[1] / size[1])
+
+
 def _frame_to_photo(t: int, motion: Motion, size: tuple[int, int],
                     photo_size: tuple[int, int]) -> np.ndarray:
-    """A_t as a 3×3 matrix: frame pixel (x, y, 1) → photo coordinates. The
-    frame starts centred on the photo, covering 60% of its shorter side."""
+    """A_t as a 3×3 matrix: frame pixel (x, y, 1) → photo coordinates."""
     width, height = size
-    start = 0.6 * min(photo_size[0] / width, photo_size[1] / height)
-    scale = start / (1.0 + motion.zoom) ** t
+    scale = (photo_pixels_per_frame_pixel(size, photo_size)
+             / (1.0 + motion.zoom) ** t)
     angle = np.deg2rad(motion.turn * t)
     centre = np.array(photo_size, np.float64) / 2 + scale * t * np.asarray(
         motion.pan, np.float64)
