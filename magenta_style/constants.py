@@ -148,7 +148,7 @@ BUNDLED_MODEL_URL = ("https://github.com/magenta-style/magenta_style/releases/"
                      "download/v0.1.0/{name}.keras")
 BUNDLED_MODEL_SHA256 = {
     "full": "5c89d39b036177b0cf00f082026ca57b5a459163fa9ba97c53a56e0af25d2796",
-    "fast": "4991f145932e40fe20495ee65d9c3744f0ae569e350a070d8175f3ae53763147",
+    "fast": "9b4e83c89d5eac9c33a812010bcf78021907f3a91010099029286e9283b4dbc9",
 }
 # Their TFLite exports (float16 weights, with the style predictor), which the
 # runtime install stylizes with when TensorFlow is absent (runtime/): the
