@@ -148,7 +148,7 @@ BUNDLED_MODEL_URL = ("https://github.com/magenta-style/magenta_style/releases/"
                      "download/v0.1.0/{name}.keras")
 BUNDLED_MODEL_SHA256 = {
     "full": "5c89d39b036177b0cf00f082026ca57b5a459163fa9ba97c53a56e0af25d2796",
-    "fast": "9b4e83c89d5eac9c33a812010bcf78021907f3a91010099029286e9283b4dbc9",
+    "fast": "f23536273e7216ad9623eb9f0b03f72abe593540716c0aa44f27068e5d2e5df4",
 }
 # Their TFLite exports (float16 weights, with the style predictor), which the
 # runtime install stylizes with when TensorFlow is absent (runtime/): the
