@@ -148,7 +148,7 @@ BUNDLED_MODEL_URL = ("https://github.com/magenta-style/magenta_style/releases/"
                      "download/v0.1.0/{name}.keras")
 BUNDLED_MODEL_SHA256 = {
     "full": "5c89d39b036177b0cf00f082026ca57b5a459163fa9ba97c53a56e0af25d2796",
-    "fast": "f23536273e7216ad9623eb9f0b03f72abe593540716c0aa44f27068e5d2e5df4",
+    "fast": "215598edff869d9b9c1bce0f601fd2a68e8a03cedd65bc80fe9730e784547cef",
 }
 # Their TFLite exports (float16 weights, with the style predictor), which the
 # runtime install stylizes with when TensorFlow is absent (runtime/): the
