@@ -46,7 +46,8 @@ flags.DEFINE_string("vgg_weights", os.path.join(DATA, "vgg19_notop.h5"),
                     "VGG-19 weights for the style loss.")
 flags.DEFINE_string("strip", None, "Write a strip of frames (JPEG) here.")
 FLAGS = flags.FLAGS
-# The row of a synthetic clip's lower bound (moving_pastiche).
+# The row of a synthetic clip's pastiche moved with the scene
+# (moving_pastiche).
 MOVING_PASTICHE = "pastiche moved by the exact motion"
 
 
@@ -79,18 +80,16 @@ def moving_pastiche(model, embedding, photo, frames) -> list:
     resampling leaves of strokes that move with the scene; their style loss
     is not comparable (one pastiche of the whole photo, not of each
     frame)."""
-    import cv2
     import numpy as np
 
+    from magenta_style.imaging.transforms import resize
     from magenta_style.video.synthetic import (affine_clip,
                                                photo_pixels_per_frame_pixel)
 
     size = (frames[0].shape[1], frames[0].shape[0])
     scale = photo_pixels_per_frame_pixel(size, photo.shape[1::-1])
-    at_frame_scale = cv2.resize(
-        np.asarray(photo, np.float32),
-        (round(photo.shape[1] / scale), round(photo.shape[0] / scale)),
-        interpolation=cv2.INTER_AREA)
+    at_frame_scale = resize(photo, round(photo.shape[0] / scale),
+                            round(photo.shape[1] / scale))
     pastiche = model.render_embeddings(at_frame_scale[None],
                                        embedding[None])[0]
     moved, _ = affine_clip(np.clip(pastiche, 0, 1), size, len(frames),
@@ -189,8 +188,8 @@ def main(argv) -> None:
                   f"{losses[name]:>11.3f} "
                   f"{rates.get(name, float('nan')):>9.1f}", flush=True)
         if photo is not None:
-            floor = errors[MOVING_PASTICHE] / errors["input clip"]
-            print(f"strokes that move with the scene: {floor:.2f}x the "
+            moved = errors[MOVING_PASTICHE] / errors["input clip"]
+            print(f"strokes that move with the scene: {moved:.2f}x the "
                   f"input clip's warping error")
         if FLAGS.strip and clip == os.path.basename(FLAGS.clip):
             write_strip(outputs, FLAGS.strip)

@@ -17,8 +17,8 @@ import numpy as np
 
 from magenta_style.imaging.images import to_uint8
 
-# Share of the photo the first frame covers (of the side that fills first):
-# enough margin for 40 frames of the default Motion's pan and zoom.
+# Share of the photo the first frame covers, centred (of the side that
+# fills first): 20% of that side is left on each side for the camera's pan.
 FRAME_COVER = 0.6
 
 
