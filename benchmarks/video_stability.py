@@ -6,7 +6,7 @@ a real clip and on synthetic clips of the evaluation photos.
 
   python -m benchmarks.video_stability [--model fast] [--style udnie] \
       [--style_image ../shared/data/styles/udnie.jpg] [--size 640] \
-      [--weights 0.5,0.7] [--strip docs/video_strip.jpg]
+      [--weights 0.5,0.7] [--stabilized MODEL] [--strip docs/video_strip.jpg]
 
 The real clip's motion is DIS flow of its input frames with the
 forward-backward check (video.motion.input_motion); the synthetic clips'
@@ -14,6 +14,10 @@ forward-backward check (video.motion.input_motion); the synthetic clips'
 is exact, and each synthetic clip also gets the warping error of a pastiche
 moved by that motion (moving_pastiche): what an output whose strokes move
 with the scene reaches, against which "2x the input clip" can be judged.
+With --stabilized MODEL (a network fine-tuned by magenta_style.stabilize),
+that network's frames, one by one and under each stabilizer weight, are
+measured too, against --model's frame by frame: a steadier network that
+washed its style out shows it in the style loss.
 Style loss: the mean over frames of the perceptual style loss
 (default weights) against --style_image at --style_size. Frames per second:
 the network alone and with the stabilizer, at the clip's size. The CPU model
@@ -36,6 +40,9 @@ flags.DEFINE_list("synthetic", ["golden_gate.jpg", "tubingen.jpg"],
 flags.DEFINE_integer("synthetic_frames", 40, "Frames of a synthetic clip.")
 flags.DEFINE_integer("size", 640, "Longer side of the frames (pixels).")
 flags.DEFINE_string("model", "fast", "The model (a name, file or export).")
+flags.DEFINE_string("stabilized", None,
+                    "A second model measured beside --model, with the same "
+                    "style (e.g. --model fine-tuned by magenta_style.stabilize).")
 flags.DEFINE_string("style", "udnie", "The table style to render.")
 flags.DEFINE_string("style_image", os.path.join(DATA, "styles", "udnie.jpg"),
                     "The painting the style loss is measured against.")
@@ -49,6 +56,9 @@ FLAGS = flags.FLAGS
 # The row of a synthetic clip's pastiche moved with the scene
 # (moving_pastiche).
 MOVING_PASTICHE = "pastiche moved by the exact motion"
+# The rows of --model, and its frame by frame: what every row is set against.
+MODEL_LABEL = "model"
+PER_FRAME = f"{MODEL_LABEL}, frame by frame"
 
 
 def real_clip(path: str, size: int):
@@ -97,8 +107,11 @@ def moving_pastiche(model, embedding, photo, frames) -> list:
     return [f.astype(np.float32) / 255 for f in moved]
 
 
-def variants(model, embedding, frames) -> tuple[dict, dict]:
-    """{name: output frames} of each method, and {name: frames/s}."""
+def network_rows(model, embedding, frames, label: str
+                 ) -> tuple[dict, dict]:
+    """{name: output frames} and {name: frames/s} of ``model`` frame by
+    frame and under the stabilizer at each --weights, named after
+    ``label``."""
     import numpy as np
 
     from magenta_style.video.stabilizer import Stabilizer
@@ -107,23 +120,30 @@ def variants(model, embedding, frames) -> tuple[dict, dict]:
     pastiches = [model.render_embeddings(f[None].astype(np.float32) / 255,
                                          embedding[None])[0] for f in frames]
     network_seconds = time.perf_counter() - start
-    outputs = {"input clip": [f.astype(np.float32) / 255 for f in frames],
-               "frame by frame": pastiches}
+    outputs = {f"{label}, frame by frame": pastiches}
+    rates = {f"{label}, frame by frame": len(frames) / network_seconds}
+    for weight in (float(w) for w in FLAGS.weights):
+        stabilizer = Stabilizer(weight)
+        start = time.perf_counter()
+        name = f"{label}, stabilizer {weight:g}"
+        outputs[name] = [stabilizer(f, p) for f, p in zip(frames, pastiches)]
+        rates[name] = len(frames) / (network_seconds
+                                     + time.perf_counter() - start)
+    return outputs, rates
+
+
+def reference_rows(frames, pastiches) -> dict:
+    """{name: frames} of the input clip and of the running average of
+    ``pastiches`` (the peer's --smooth)."""
+    import numpy as np
+
     average, running = [], None
     for pastiche in pastiches:
         running = (pastiche if running is None else
                    FLAGS.smooth * running + (1 - FLAGS.smooth) * pastiche)
         average.append(running)
-    outputs[f"running average {FLAGS.smooth:g} (the peer's)"] = average
-    rates = {"frame by frame": len(frames) / network_seconds}
-    for weight in (float(w) for w in FLAGS.weights):
-        stabilizer = Stabilizer(weight)
-        start = time.perf_counter()
-        name = f"ours, stabilizer {weight:g}"
-        outputs[name] = [stabilizer(f, p) for f, p in zip(frames, pastiches)]
-        rates[name] = len(frames) / (network_seconds
-                                     + time.perf_counter() - start)
-    return outputs, rates
+    return {"input clip": [f.astype(np.float32) / 255 for f in frames],
+            f"running average {FLAGS.smooth:g} (the peer's)": average}
 
 
 def style_losses(perceptual, grams, outputs: dict) -> dict:
@@ -148,16 +168,10 @@ def main(argv) -> None:
     from magenta_style.imaging.images import open_image
     from magenta_style.objective.losses import PerceptualLoss
     from magenta_style.objective.vgg import load_vgg19
-    from magenta_style.runtime.choice import chosen_runtime
     from magenta_style.video.motion import warping_error
 
     print(f"CPU: {cpu_model()}", flush=True)
-    if chosen_runtime(FLAGS.model) == "keras":
-        from magenta_style.network.model import load_model
-        model = load_model(FLAGS.model)
-    else:
-        from magenta_style.runtime.exported_model import load_exported_model
-        model = load_exported_model(FLAGS.model)
+    model = loaded(FLAGS.model)
     embedding = model.embedding(FLAGS.style)
     perceptual = PerceptualLoss(load_vgg19(FLAGS.vgg_weights))
     grams = perceptual.style_grams([open_image(
@@ -167,22 +181,32 @@ def main(argv) -> None:
     for photo in FLAGS.synthetic:
         clips[f"synthetic {photo}"] = synthetic_clip(
             photo, FLAGS.size, FLAGS.synthetic_frames)
+    networks = {MODEL_LABEL: model}
+    if FLAGS.stabilized:
+        networks["stabilized network"] = loaded(FLAGS.stabilized)
     for clip, (frames, motion, photo) in clips.items():
+        outputs, rates = {}, {}
         with tf_startup.quiet():
-            outputs, rates = variants(model, embedding, frames)
+            for label, network in networks.items():
+                rows, speeds = network_rows(
+                    network, network.embedding(FLAGS.style), frames, label)
+                outputs.update(rows)
+                rates.update(speeds)
+            outputs = {**reference_rows(frames, outputs[PER_FRAME]),
+                       **outputs}
             if photo is not None:
                 outputs[MOVING_PASTICHE] = moving_pastiche(model, embedding,
                                                            photo, frames)
         errors = {name: warping_error(out, motion)
                   for name, out in outputs.items()}
         losses = style_losses(perceptual, grams, outputs)
-        per_frame = errors["frame by frame"]
+        per_frame = errors[PER_FRAME]
         print(f"\n{clip}: {len(frames)} frames of {frames[0].shape[1]}x"
               f"{frames[0].shape[0]}, style {FLAGS.style}")
-        print(f"{'':<34} {'warping error':>13} {'÷ frame by frame':>17} "
+        print(f"{'':<44} {'warping error':>13} {'÷ frame by frame':>17} "
               f"{'÷ input':>8} {'style loss':>11} {'frames/s':>9}")
         for name in outputs:
-            print(f"{name:<34} {errors[name]:>13.5f} "
+            print(f"{name:<44} {errors[name]:>13.5f} "
                   f"{errors[name] / per_frame:>17.2f} "
                   f"{errors[name] / errors['input clip']:>8.2f} "
                   f"{losses[name]:>11.3f} "
@@ -193,6 +217,17 @@ def main(argv) -> None:
                   f"input clip's warping error")
         if FLAGS.strip and clip == os.path.basename(FLAGS.clip):
             write_strip(outputs, FLAGS.strip)
+
+
+def loaded(name: str):
+    """The model ``name`` in the runtime that stylize would choose."""
+    from magenta_style.runtime.choice import chosen_runtime
+
+    if chosen_runtime(name) == "keras":
+        from magenta_style.network.model import load_model
+        return load_model(name)
+    from magenta_style.runtime.exported_model import load_exported_model
+    return load_exported_model(name)
 
 
 def write_strip(outputs: dict, path: str) -> None:

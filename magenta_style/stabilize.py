@@ -2,13 +2,16 @@ r"""Fine-tunes a trained model's network for video: steadier strokes under
 motion, the same styles, resumably.
 
   python -m magenta_style.stabilize --model fast --content_dir DIR \
-      --output_dir DIR [--temporal_weight 20] [--steps N ...]
+      --output_dir DIR [--temporal_weight 300] [--steps N ...]
 
 The transformer learns that a small motion of the input (a turn, a zoom, a
 shift of a few pixels, with a little noise) moves its pastiche by the same
-motion, while each pastiche stays the original network's (training.temporal:
-the distillation loss against the original, VGG-19 in the step). Its styles, credits and predictor are kept. Writes
-OUTPUT_DIR/model.keras; rerunning with the same --output_dir resumes.
+motion, while each pastiche keeps the original network's look
+(training.temporal: the content loss and the style loss against the
+original's Grams, VGG-19 in the step). Its styles, credits and predictor are
+kept. Writes OUTPUT_DIR/model.keras; rerunning with the same --output_dir
+resumes. Steadiness costs style: constants.DEFAULT_TEMPORAL_WEIGHT gives the
+measured trade-off.
 """
 
 from __future__ import annotations
@@ -20,12 +23,22 @@ from magenta_style.cli import model_flags, train_flags
 
 flags.DEFINE_float("temporal_weight", constants.DEFAULT_TEMPORAL_WEIGHT,
                    "Weight of the temporal term (squared pixel difference "
-                   "under motion) beside the loss that keeps the original "
-                   "network's pastiches (perceptual and L1).",
+                   "under motion) beside the losses that keep the original "
+                   "network's look (content, style against its Grams, "
+                   "--pixel_weight × L1).",
+                   lower_bound=0.0)
+flags.DEFINE_float("pixel_weight", constants.DEFAULT_STABILIZE_PIXEL_WEIGHT,
+                   "Weight of the L1 pixel loss against the original "
+                   "network's pastiches. It pins each stroke where the "
+                   "original network draws it, which is what the temporal "
+                   "term has to move; the style loss against the "
+                   "original's Grams keeps the look without it.",
                    lower_bound=0.0)
 flags.adopt_module_key_flags(model_flags)
 flags.adopt_module_key_flags(train_flags)
 FLAGS = flags.FLAGS
+# Its own content weight: see constants.DEFAULT_TEMPORAL_WEIGHT.
+FLAGS.set_default("content_weight", constants.DEFAULT_STABILIZE_CONTENT_WEIGHT)
 
 
 def main(argv) -> None:
@@ -51,7 +64,8 @@ def main(argv) -> None:
                        reference.control_rows())
 
     path = stabilize(config, build_stylizer, reference, FLAGS.temporal_weight,
-                     train_flags.content_source(), output_dir, strategy,
+                     FLAGS.pixel_weight, train_flags.content_source(),
+                     output_dir, strategy,
                      validation=train_flags.validation_photos())
     if path:
         print(f"model written to {path}", flush=True)

@@ -1,18 +1,25 @@
 """Video: clips in and out through FFmpeg with their sound, the warping
-error against known motion, the stabilizer, the temporal trainer's motion
-and stylize_video's errors."""
+error against known motion, the stabilizer, the temporal trainer (its motion,
+and a network that learns to follow it) and stylize_video's errors."""
 
 import os
 import subprocess
 
 import imageio_ffmpeg
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import CONTENT_DIR, DATA, assert_one_line_error, run_cli
+from conftest import (CONTENT_DIR, DATA, PHOTOS_DIR, VGG_WEIGHTS,
+                      assert_one_line_error, run_cli)
 
+from magenta_style.imaging.folders import list_images
 from magenta_style.imaging.images import open_image
-from magenta_style.training.temporal import moved, random_motions
+from magenta_style.imaging.transforms import center_crop
+from magenta_style.network.model import load_model, rebuilt
+from magenta_style.objective.losses import PerceptualLoss
+from magenta_style.training.temporal import (TemporalTrainer, moved,
+                                             random_motions)
 from magenta_style.video.clips import clip_info, read_frames
 from magenta_style.video.motion import input_motion, warp, warping_error
 from magenta_style.video.stabilizer import Stabilizer
@@ -86,6 +93,64 @@ def test_the_trainers_motion_moves_content_as_its_transform_says():
     assert out == pytest.approx(a * 16 + b * 16 + tx, abs=1e-3)
     # b here is the map's −sin term: the shift is tx − c(1 − a) + b·c.
     assert abs(a - 1) < 0.03 and abs(tx - 15.5 * (1 - a) + 15.5 * b) <= 3.01
+
+
+def flicker(network, content, embeddings, motions) -> float:
+    """Mean squared difference, over the pixels a motion keeps, between the
+    pastiche of the moved content and the moved pastiche."""
+    first = network([content, embeddings])
+    second = network([moved(content, motions), embeddings])
+    valid = tf.cast(moved(tf.ones_like(content), motions, "CONSTANT")
+                    > 0.999, tf.float32)
+    squared = (second - moved(first, motions)) ** 2 * valid
+    return float(tf.reduce_sum(squared) / tf.reduce_sum(valid))
+
+
+def test_temporal_fine_tuning_makes_the_fast_network_follow_motion(vgg):
+    """The bundled fast network, fine-tuned for 40 steps on one batch, draws
+    the moved crop's pastiche closer to its moved pastiche (motions the
+    steps never drew), and its style table stays as it was."""
+    reference = load_model("fast")
+    keras.utils.set_random_seed(0)
+    stylizer = rebuilt(reference, reference.style_names,
+                       reference.style_info, reference.style_rows(),
+                       None, reference.control_rows())
+    trainer = TemporalTrainer(stylizer, reference, PerceptualLoss(vgg), 4,
+                              seed=0, temporal_weight=1000.0)
+    trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
+    content = tf.constant(np.stack([
+        center_crop(open_image(path, max_side=96), 64)
+        for path in list_images(PHOTOS_DIR)[:4]]))
+    styles = tf.constant([4, 4, 2, 2])  # udnie, starry_night
+    embeddings = tf.gather(reference.style_rows(), styles)
+    held_out = random_motions(4, tf.constant(64),
+                              tf.constant([99, 99], tf.int64))
+    before = flicker(stylizer.transformer, content, embeddings, held_out)
+    for _ in range(40):
+        trainer.train_step((content, styles))
+    after = flicker(stylizer.transformer, content, embeddings, held_out)
+    assert after < 0.7 * before, (before, after)
+    np.testing.assert_array_equal(stylizer.style_rows(),
+                                  reference.style_rows())
+
+
+def test_stabilize_writes_the_models_styles_with_a_new_network(tmp_path):
+    out = tmp_path / "stable"
+    done = run_cli("magenta_style.stabilize", "--model", "fast",
+                   "--content_dir", CONTENT_DIR, "--output_dir", str(out),
+                   "--steps", "2", "--checkpoint_every", "1",
+                   "--image_size", "48", "--batch_size", "2",
+                   "--precision", "float32", "--vgg_weights", VGG_WEIGHTS)
+    assert done.returncode == 0, done.stderr[-2000:]
+    reference, stable = load_model("fast"), load_model(str(out))
+    assert stable.style_names == reference.style_names
+    assert stable.style_info == reference.style_info
+    np.testing.assert_array_equal(stable.style_rows(),
+                                  reference.style_rows())
+    changed = [not np.array_equal(a, b) for a, b in zip(
+        stable.transformer.get_weights(), reference.transformer.get_weights())]
+    assert any(changed)
+    assert stable.has_predictor
 
 
 def test_stylize_video_keeps_frames_rate_and_sound(tmp_path):

@@ -182,11 +182,13 @@ class DistillationTrainer(PerceptualTrainer):
 
 
 def imitation_losses(perceptual, content: tf.Tensor, output: tf.Tensor,
-                     target: tf.Tensor) -> dict[str, tf.Tensor]:
+                     target: tf.Tensor, pixel_weight: float = PIXEL_WEIGHT
+                     ) -> dict[str, tf.Tensor]:
     """Per-example losses of pastiches ``output`` that learn ``target``
     (another network's pastiches of ``content``, held constant): content
     loss against the content, style loss against the target's Grams, L1
-    on the pixels against the target, and their "total"."""
+    on the pixels against the target, and their "total" (the L1 at
+    ``pixel_weight``)."""
     target = tf.stop_gradient(tf.cast(target, tf.float32))
     output = tf.cast(output, tf.float32)
     grams = {k: tf.stop_gradient(v)
@@ -195,7 +197,7 @@ def imitation_losses(perceptual, content: tf.Tensor, output: tf.Tensor,
                                grams)
     losses["pixels"] = tf.reduce_mean(tf.abs(output - target), axis=[1, 2, 3])
     losses["total"] = (losses["content"] + losses["style"]
-                       + PIXEL_WEIGHT * losses["pixels"])
+                       + pixel_weight * losses["pixels"])
     return losses
 
 

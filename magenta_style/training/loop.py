@@ -152,8 +152,9 @@ def distill(config: TrainConfig, build_student: Callable[[], DistillationStudent
 
 def stabilize(config: TrainConfig,
               build_stylizer: Callable[[], StylizationModel],
-              reference: StylizationModel, temporal_weight: float, content,
-              output_dir: str, strategy: tf.distribute.Strategy,
+              reference: StylizationModel, temporal_weight: float,
+              pixel_weight: float, content, output_dir: str,
+              strategy: tf.distribute.Strategy,
               validation: PhotoFolder | None = None) -> str:
     """Fine-tunes (or resumes) a copy of ``reference`` for temporal
     stability (training.temporal) and writes OUTPUT_DIR/model.keras: the
@@ -164,12 +165,13 @@ def stabilize(config: TrainConfig,
     def make_trainer(stylizer, perceptual):
         return TemporalTrainer(stylizer, at_precision(reference, precision),
                                perceptual, config.batch_size, config.seed,
-                               temporal_weight)
+                               temporal_weight, pixel_weight)
 
     def identity(stylizer):
         return {"styles": list(stylizer.style_names),
                 "stabilized_from": weights_fingerprint(reference),
-                "temporal_weight": temporal_weight, **stylizer.network}
+                "temporal_weight": temporal_weight,
+                "pixel_weight": pixel_weight, **stylizer.network}
 
     return _run(config, build_stylizer, make_trainer, identity, content,
                 output_dir, strategy, validation)

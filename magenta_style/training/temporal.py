@@ -9,7 +9,7 @@ pixels; the flow is exact) and n Gaussian noise. With the frozen original
 network R and the network S that trains, per example:
 
   imitation = distillation's loss of S(c) against R(c): content loss, style
-              loss against R(c)'s Grams, 10 × mean |S(c) − R(c)|
+              loss against R(c)'s Grams, pixel_weight × mean |S(c) − R(c)|
   temporal  = mean over A's valid pixels (S(c') − A(S(c)))²  ([0, 1] pixels)
   total     = imitation + temporal_weight · temporal
 
@@ -17,7 +17,10 @@ network R and the network S that trains, per example:
 error of Lai et al. 2018 is the same squared difference on real motion).
 The style term is what keeps the strokes: with the L1 term alone (weight
 20, 400 steps) the warping error fell to 0.44× on a real clip but the
-frames' style loss rose by 38%, a blur. The style table and the predictor
+frames' style loss rose by 38%, a blur. The L1 term beside it pins each
+stroke where R draws it, against the temporal term; at pixel_weight 0 the
+same steps take more flicker out at the same style cost
+(constants.DEFAULT_TEMPORAL_WEIGHT has the figures). The style table and the predictor
 stay as they are: every style keeps its embedding, and the embedding space
 its meaning.
 
@@ -87,6 +90,7 @@ class TemporalTrainer(PerceptualTrainer):
                  reference: StylizationModel, perceptual_loss,
                  global_batch_size: int, seed: int,
                  temporal_weight: float = constants.DEFAULT_TEMPORAL_WEIGHT,
+                 pixel_weight: float = constants.DEFAULT_STABILIZE_PIXEL_WEIGHT,
                  **kwargs):
         stylizer.style_table.trainable = False
         if stylizer.has_predictor:
@@ -96,6 +100,7 @@ class TemporalTrainer(PerceptualTrainer):
         self.reference = reference
         reference.trainable = False
         self.temporal_weight = float(temporal_weight)
+        self.pixel_weight = float(pixel_weight)
         self._seed = int(seed)
 
     def compute_losses(self, content, styles, training=False):
@@ -121,7 +126,7 @@ class TemporalTrainer(PerceptualTrainer):
                     / (3.0 * tf.maximum(tf.reduce_sum(valid, [1, 2, 3]),
                                         1.0)))
         losses = imitation_losses(self._perceptual, content, first_out,
-                                  target)
+                                  target, self.pixel_weight)
         losses["temporal"] = temporal
         losses["total"] += self.temporal_weight * temporal
         return losses
