@@ -18,8 +18,8 @@ from magenta_style.imaging.images import open_image
 from magenta_style.imaging.transforms import center_crop
 from magenta_style.network.model import load_model, rebuilt
 from magenta_style.objective.losses import PerceptualLoss
-from magenta_style.training.temporal import (TemporalTrainer, moved,
-                                             random_motions)
+from magenta_style.training.temporal import (TemporalTrainer, motion_error,
+                                             moved, random_motions)
 from magenta_style.video.clips import clip_info, read_frames
 from magenta_style.video.motion import input_motion, warp, warping_error
 from magenta_style.video.stabilizer import Stabilizer
@@ -96,14 +96,11 @@ def test_the_trainers_motion_moves_content_as_its_transform_says():
 
 
 def flicker(network, content, embeddings, motions) -> float:
-    """Mean squared difference, over the pixels a motion keeps, between the
-    pastiche of the moved content and the moved pastiche."""
+    """The temporal term of ``network``'s pastiches under ``motions``, mean
+    over the batch."""
     first = network([content, embeddings])
     second = network([moved(content, motions), embeddings])
-    valid = tf.cast(moved(tf.ones_like(content), motions, "CONSTANT")
-                    > 0.999, tf.float32)
-    squared = (second - moved(first, motions)) ** 2 * valid
-    return float(tf.reduce_sum(squared) / tf.reduce_sum(valid))
+    return float(tf.reduce_mean(motion_error(first, second, motions)))
 
 
 def test_temporal_fine_tuning_makes_the_fast_network_follow_motion(vgg):

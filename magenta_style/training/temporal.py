@@ -20,9 +20,9 @@ The style term is what keeps the strokes: with the L1 term alone (weight
 frames' style loss rose by 38%, a blur. The L1 term beside it pins each
 stroke where R draws it, against the temporal term; at pixel_weight 0 the
 same steps take more flicker out at the same style cost
-(constants.DEFAULT_TEMPORAL_WEIGHT has the figures). The style table and the predictor
-stay as they are: every style keeps its embedding, and the embedding space
-its meaning.
+(constants.DEFAULT_TEMPORAL_WEIGHT has the figures). The style table and
+the predictor stay as they are: every style keeps its embedding, and the
+embedding space its meaning.
 
 What it cannot do: motion the crops never show (large displacements,
 occlusions, lighting changes) is not learned; the stabilizer at inference
@@ -78,6 +78,19 @@ def moved(images: tf.Tensor, transforms: tf.Tensor,
         interpolation="BILINEAR", fill_mode=fill)
 
 
+def motion_error(first: tf.Tensor, second: tf.Tensor, transforms: tf.Tensor
+                 ) -> tf.Tensor:
+    """Per example [B], the mean squared difference between pastiches
+    ``second`` of the moved input and ``first`` moved by ``transforms``, over
+    the pixels the motion keeps inside the frame (the temporal term)."""
+    valid = moved(tf.ones_like(first[..., :1]), transforms, "CONSTANT")
+    valid = tf.cast(valid > 0.999, tf.float32)
+    squared = (second - moved(first, transforms)) ** 2 * valid
+    channels = tf.cast(tf.shape(first)[-1], tf.float32)
+    return (tf.reduce_sum(squared, axis=[1, 2, 3])
+            / (channels * tf.maximum(tf.reduce_sum(valid, [1, 2, 3]), 1.0)))
+
+
 class TemporalTrainer(PerceptualTrainer):
     """Fine-tunes ``stylizer``'s transformer against ``reference`` (a
     frozen copy of it) with the imitation and temporal terms above, for
@@ -119,12 +132,7 @@ class TemporalTrainer(PerceptualTrainer):
              tf.concat([embeddings, embeddings], 0)], training=training),
             tf.float32)
         first_out, second_out = both[:batch], both[batch:]
-        valid = moved(tf.ones_like(content[..., :1]), motions, "CONSTANT")
-        valid = tf.cast(valid > 0.999, tf.float32)
-        squared = (second_out - moved(first_out, motions)) ** 2 * valid
-        temporal = (tf.reduce_sum(squared, axis=[1, 2, 3])
-                    / (3.0 * tf.maximum(tf.reduce_sum(valid, [1, 2, 3]),
-                                        1.0)))
+        temporal = motion_error(first_out, second_out, motions)
         losses = imitation_losses(self._perceptual, content, first_out,
                                   target, self.pixel_weight)
         losses["temporal"] = temporal
