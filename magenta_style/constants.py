@@ -28,6 +28,16 @@ SIZE_MULTIPLE = 4
 # half-resolution convolution (sub-pixel convolution) was tried and left
 # 2-pixel stripes and checkerboards in the pastiches (RESULTS.md).
 ARCHITECTURES = ("paper", "mobile")
+# The decoder's ×2 upsampling. "nearest" is the paper's (and the bundled
+# networks'). Its output is tied to the pixel grid: frame by frame, a
+# sub-pixel motion of the input leaves the fine strokes where they were and
+# then jumps them, the flicker left after temporal fine-tuning. Swapping in
+# "bilinear" without retraining took the fast network's flicker on a
+# synthetic golden_gate clip to 0.24x (udnie; 0.21x starry_night) at +59%
+# style loss: the texture was drawn for nearest; magenta_style.stabilize
+# --upsampling bilinear retrains it (README "Video without flicker").
+UPSAMPLING = ("nearest", "bilinear")
+DEFAULT_UPSAMPLING = "nearest"
 DEFAULT_ARCHITECTURE = "paper"
 MOBILE_BLOCK_SIZE = 2  # pixels, side of the space-to-depth block
 MOBILE_FIRST_KERNEL_SIZE = 5

@@ -34,6 +34,13 @@ flags.DEFINE_float("pixel_weight", constants.DEFAULT_STABILIZE_PIXEL_WEIGHT,
                    "term has to move; the style loss against the "
                    "original's Grams keeps the look without it.",
                    lower_bound=0.0)
+flags.DEFINE_enum("upsampling", None, constants.UPSAMPLING,
+                  "The decoder's ×2 upsampling of the fine-tuned network; "
+                  "default: the model's own. bilinear frees the strokes from "
+                  "the pixel grid, whose sub-pixel jumps are most of the "
+                  "flicker left after fine-tuning a nearest network; the "
+                  "network has to relearn its texture, so give it more "
+                  "--steps (README \"Video without flicker\").")
 flags.adopt_module_key_flags(model_flags)
 flags.adopt_module_key_flags(train_flags)
 FLAGS = flags.FLAGS
@@ -54,14 +61,16 @@ def main(argv) -> None:
     path = model_file(FLAGS.model or constants.DEVICE_MODEL_NAME)
     cli.require_other_folder(path, output_dir, "model")
     reference = load_model(path, vgg_weights=config.vgg_weights)
+    upsampling = FLAGS.upsampling or reference.upsampling
     print(f"stabilizing {reference.architecture} network, alpha "
-          f"{reference.alpha:g}, {reference.num_styles} styles", flush=True)
+          f"{reference.alpha:g}, {reference.num_styles} styles, "
+          f"{upsampling} upsampling", flush=True)
 
     def build_stylizer():
         return rebuilt(reference, reference.style_names,
                        reference.style_info,
                        reference.style_rows(), reference.predictor,
-                       reference.control_rows())
+                       reference.control_rows(), upsampling)
 
     path = stabilize(config, build_stylizer, reference, FLAGS.temporal_weight,
                      FLAGS.pixel_weight, train_flags.content_source(),

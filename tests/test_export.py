@@ -132,14 +132,19 @@ def test_float32_matches_keras(exported, model, photos, embeddings):
             assert np.abs(lite - ref).max() <= FLOAT32_TFLITE_ERROR
 
 
-def test_mobile_network_exports_and_matches_keras(photos, rng):
+@pytest.mark.parametrize("upsampling,resize_op", [
+    ("nearest", "RESIZE_NEAREST_NEIGHBOR"), ("bilinear", "RESIZE_BILINEAR")])
+def test_mobile_network_exports_and_matches_keras(photos, rng, upsampling,
+                                                  resize_op):
     """The mobile network (space-to-depth at its input) converts to builtin
-    ops and keeps float32 agreement, at sizes that are not ÷ 4."""
-    stylizer = StylizationModel(["a", "b"], alpha=0.25, architecture="mobile")
+    ops and keeps float32 agreement, at sizes that are not ÷ 4, with
+    either upsampling."""
+    stylizer = StylizationModel(["a", "b"], alpha=0.25, architecture="mobile",
+                                upsampling=upsampling)
     table = stylizer.style_table.table
     table.assign(table.numpy() + rng.normal(0, 0.3, table.shape))
     flatbuffer = convert.convert(stylizer.transformer, "float32")
-    assert "SPACE_TO_DEPTH" in convert.op_names(flatbuffer)
+    assert {"SPACE_TO_DEPTH", resize_op} <= set(convert.op_names(flatbuffer))
     for size in [(256, 256), (301, 422)]:
         lite, ref = lite_and_keras(flatbuffer, stylizer, photos[1], size,
                                    stylizer.embedding(1))

@@ -7,15 +7,16 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from magenta_style.errors import MagentaStyleError
 from magenta_style.network.blocked_convolution import SpaceToDepthConv2D
 from magenta_style.network.blocks import ConvCIN, ResidualBlock
 from magenta_style.network.embedding import EmbeddingLayout
 from magenta_style.network.geometry import (
     CropToReference,
-    NearestUpsampling2D,
     PadToMultiple,
     ReflectionPadding2D,
     SpaceToDepth,
+    Upsampling2D,
     mirror_pad,
 )
 from magenta_style.network.model import load_model
@@ -177,8 +178,38 @@ def test_space_to_depth_matches_numpy(rng):
 
 def test_nearest_upsampling_repeats_pixels(rng):
     x = rng.normal(size=(2, 3, 5, 4)).astype(np.float32)
-    out = NearestUpsampling2D(2)(x).numpy()
+    out = Upsampling2D(2)(x).numpy()
     np.testing.assert_array_equal(out, x.repeat(2, axis=1).repeat(2, axis=2))
+
+
+def numpy_bilinear(x, factor):
+    """Reference: each output pixel centre mapped back to the input's
+    ((i + ½) / factor − ½, clamped to the image), linear between the two
+    input pixels around it, along H then W."""
+    def along(x, axis):
+        n = x.shape[axis]
+        src = np.clip((np.arange(n * factor) + 0.5) / factor - 0.5, 0, n - 1)
+        low = np.floor(src).astype(int)
+        high = np.minimum(low + 1, n - 1)
+        t = (src - low).reshape([-1 if a == axis else 1
+                                 for a in range(x.ndim)])
+        return (np.take(x, low, axis) * (1 - t) + np.take(x, high, axis) * t)
+    return along(along(x, 1), 2)
+
+
+def test_bilinear_upsampling_matches_numpy(rng):
+    x = rng.normal(size=(2, 3, 5, 4)).astype(np.float32)
+    out = Upsampling2D(2, "bilinear")(x).numpy()
+    np.testing.assert_allclose(out, numpy_bilinear(x, 2), atol=1e-5)
+    # Not the nearest one: every interior output mixes two input pixels.
+    assert np.abs(out - x.repeat(2, axis=1).repeat(2, axis=2)).max() > 0.1
+
+
+def test_upsampling_refuses_an_unknown_interpolation():
+    with pytest.raises(MagentaStyleError, match="unknown upsampling 'cubic'"):
+        Upsampling2D(2, "cubic")
+    with pytest.raises(MagentaStyleError, match="unknown upsampling"):
+        ConvCIN(3, 3, 0, upsample=True, interpolation="area")
 
 
 @pytest.mark.parametrize("h,w", [(5, 7), (8, 8), (301, 457)])
@@ -191,11 +222,13 @@ def test_pad_to_multiple_then_crop_restores_input(h, w, rng):
 
 
 @pytest.mark.parametrize("layer", [
-    ReflectionPadding2D(3), NearestUpsampling2D(2), PadToMultiple(4),
+    ReflectionPadding2D(3), Upsampling2D(2), Upsampling2D(3, "bilinear"),
+    PadToMultiple(4),
     SpaceToDepth(2),
     ConditionalInstanceNormalization(12, epsilon=1e-3, for_tflite=True),
     StyleTable(4, [8, 3]),
     ConvCIN(3, 5, 6, strides=2, upsample=True, activation="sigmoid"),
+    ConvCIN(4, 3, 2, upsample=True, interpolation="bilinear"),
     ConvCIN(3, 9, 0, for_tflite=True), ResidualBlock(4, [0, 8]),
     SpaceToDepthConv2D(3, 9, use_bias=False),
 ])

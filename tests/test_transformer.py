@@ -62,14 +62,16 @@ def test_output_has_the_input_shape_and_range_for_odd_sizes(architecture, rng):
     assert y.min() >= 0.0 and y.max() <= 1.0
 
 
-@pytest.mark.parametrize("architecture", ["paper", "mobile"])
+@pytest.mark.parametrize("architecture,upsampling", [
+    ("paper", "nearest"), ("mobile", "nearest"), ("mobile", "bilinear")])
 def test_inference_training_and_tflite_graphs_compute_the_same(architecture,
+                                                                upsampling,
                                                                 rng):
     """Inference's ops (fused CIN, padding by row copies, the RGB
     convolution on pixel blocks), training's and the TFLite export's."""
     from export.convert import tflite_graph
 
-    model = build_transformer(0.5, architecture)
+    model = build_transformer(0.5, architecture, upsampling)
     x = rng.random((2, 37, 50, 3), dtype=np.float32)
     e = (model.embedding_layout.identity()[None] + rng.normal(
         0, 0.3, (2, model.embedding_layout.size))).astype(np.float32)
@@ -79,6 +81,24 @@ def test_inference_training_and_tflite_graphs_compute_the_same(architecture,
     np.testing.assert_allclose(tflite_graph(model)([x, e]).numpy(),
                                inference, atol=1e-5)
     assert np.abs(inference[0] - inference[1]).max() > 1e-2
+
+
+def test_bilinear_upsampling_changes_only_the_interpolation(rng):
+    """The same weights under the other upsampling: the same layout and
+    weight shapes, a different (smoother) pastiche."""
+    nearest = build_transformer(0.25, "mobile")
+    bilinear = build_transformer(0.25, "mobile", "bilinear")
+    bilinear.set_weights(nearest.get_weights())
+    x = rng.random((1, 32, 48, 3), dtype=np.float32)
+    e = (nearest.embedding_layout.identity()[None] + rng.normal(
+        0, 0.3, (1, nearest.embedding_layout.size))).astype(np.float32)
+    a, b = nearest([x, e]).numpy(), bilinear([x, e]).numpy()
+    assert np.abs(a - b).max() > 1e-2
+    # Nearest repeats the half-resolution features in 2×2 blocks; bilinear
+    # does not, so its pastiche has less energy between neighbouring pixels.
+    def roughness(y):
+        return np.abs(np.diff(y, axis=2)).mean()
+    assert roughness(b) < roughness(a)
 
 
 @pytest.mark.parametrize("pass_pixels",

@@ -131,15 +131,20 @@ def test_temporal_fine_tuning_makes_the_fast_network_follow_motion(vgg):
                                   reference.style_rows())
 
 
-def test_stabilize_writes_the_models_styles_with_a_new_network(tmp_path):
+@pytest.mark.parametrize("upsampling", [None, "bilinear"])
+def test_stabilize_writes_the_models_styles_with_a_new_network(tmp_path,
+                                                               upsampling):
     out = tmp_path / "stable"
     done = run_cli("magenta_style.stabilize", "--model", "fast",
                    "--content_dir", CONTENT_DIR, "--output_dir", str(out),
                    "--steps", "2", "--checkpoint_every", "1",
                    "--image_size", "48", "--batch_size", "2",
-                   "--precision", "float32", "--vgg_weights", VGG_WEIGHTS)
+                   "--precision", "float32", "--vgg_weights", VGG_WEIGHTS,
+                   *([f"--upsampling={upsampling}"] if upsampling else []))
     assert done.returncode == 0, done.stderr[-2000:]
     reference, stable = load_model("fast"), load_model(str(out))
+    assert stable.upsampling == (upsampling or reference.upsampling)
+    assert f"{stable.upsampling} upsampling" in done.stdout
     assert stable.style_names == reference.style_names
     assert stable.style_info == reference.style_info
     np.testing.assert_array_equal(stable.style_rows(),

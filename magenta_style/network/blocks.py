@@ -17,8 +17,8 @@ from magenta_style.network.blocked_convolution import (
     SpaceToDepthConv2D,
 )
 from magenta_style.network.geometry import (
-    NearestUpsampling2D,
     ReflectionPadding2D,
+    Upsampling2D,
 )
 from magenta_style.network.normalization import (
     ConditionalInstanceNormalization,
@@ -28,7 +28,7 @@ from magenta_style.network.serialization import PACKAGE, current_config
 
 @keras.saving.register_keras_serializable(PACKAGE)
 class ConvCIN(keras.layers.Layer):
-    """[×2 nearest upsampling] → mirror pad → conv (no bias) → CIN → activation.
+    """[×2 upsampling] → mirror pad → conv (no bias) → CIN → activation.
 
     ``for_tflite`` traces the ops TFLite has and runs fastest: CIN's
     statistics as separate ops, and a plain convolution where TensorFlow
@@ -37,6 +37,7 @@ class ConvCIN(keras.layers.Layer):
 
     def __init__(self, filters: int, kernel_size: int, offset: int,
                  strides: int = 1, upsample: bool = False,
+                 interpolation: str = constants.DEFAULT_UPSAMPLING,
                  activation: str | None = "relu",
                  for_tflite: bool = False, **kwargs):
         super().__init__(**kwargs)
@@ -46,7 +47,9 @@ class ConvCIN(keras.layers.Layer):
         self.strides = int(strides)
         self.upsample = bool(upsample)
         self.activation = keras.activations.get(activation)
-        self.upsampling = NearestUpsampling2D(2) if upsample else None
+        self.upsampling = (Upsampling2D(2, interpolation) if upsample
+                           else None)
+        self.interpolation = interpolation
         self.for_tflite = bool(for_tflite)
         self.pad = ReflectionPadding2D(self.kernel_size // 2)
         blocked = (self.filters <= SPACE_TO_DEPTH_MAX_FILTERS
@@ -96,6 +99,7 @@ class ConvCIN(keras.layers.Layer):
         return {**super().get_config(), "filters": self.filters,
                 "kernel_size": self.kernel_size, "offset": self.offset,
                 "strides": self.strides, "upsample": self.upsample,
+                "interpolation": self.interpolation,
                 "activation": keras.activations.serialize(self.activation),
                 "for_tflite": self.for_tflite}
 

@@ -1,5 +1,5 @@
 """Padding and geometry layers: mirror padding, padding to a size multiple
-and cropping back, nearest-neighbour upsampling and space-to-depth, each in
+and cropping back, upsampling and space-to-depth, each in
 the ops that convert to TFLite builtins for any input size.
 """
 
@@ -9,6 +9,7 @@ import keras
 import tensorflow as tf
 
 from magenta_style import constants
+from magenta_style.errors import MagentaStyleError
 from magenta_style.network.serialization import PACKAGE, current_config
 
 
@@ -82,20 +83,29 @@ class ReflectionPadding2D(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(PACKAGE)
-class NearestUpsampling2D(keras.layers.Layer):
-    """Nearest-neighbour upsampling by an integer factor, for any H×W.
+class Upsampling2D(keras.layers.Layer):
+    """Upsampling by an integer factor, nearest-neighbour or bilinear
+    (constants.UPSAMPLING), for any H×W.
 
     Built on ``tf.image.resize`` because it converts to TFLite's
-    RESIZE_NEAREST_NEIGHBOR with a dynamic size (Keras' UpSampling2D does not).
+    RESIZE_NEAREST_NEIGHBOR or RESIZE_BILINEAR with a dynamic size (Keras'
+    UpSampling2D does not).
     """
 
-    def __init__(self, factor: int = 2, **kwargs):
+    def __init__(self, factor: int = 2,
+                 interpolation: str = constants.DEFAULT_UPSAMPLING, **kwargs):
         super().__init__(**kwargs)
+        if interpolation not in constants.UPSAMPLING:
+            raise MagentaStyleError(
+                f"unknown upsampling '{interpolation}'; choose one of "
+                f"{', '.join(constants.UPSAMPLING)}",
+                arguments=["interpolation"])
         self.factor = int(factor)
+        self.interpolation = interpolation
 
     def call(self, x):
         size = tf.shape(x)[1:3] * self.factor
-        y = tf.image.resize(x, size, method="nearest")
+        y = tf.image.resize(x, size, method=self.interpolation)
         return tf.cast(y, x.dtype)
 
     def compute_output_shape(self, input_shape):
@@ -106,7 +116,8 @@ class NearestUpsampling2D(keras.layers.Layer):
         return (b, grow(h), grow(w), c)
 
     def get_config(self):
-        return {**super().get_config(), "factor": self.factor}
+        return {**super().get_config(), "factor": self.factor,
+                "interpolation": self.interpolation}
 
 
 @keras.saving.register_keras_serializable(PACKAGE)

@@ -45,7 +45,8 @@ class StylizationModel(keras.Model, StyleSpace):
     def __init__(self, style_names: Sequence[str], alpha: float = 1.0,
                  style_info: Sequence[Mapping] | None = None,
                  architecture: str = constants.DEFAULT_ARCHITECTURE,
-                 predictor: Mapping | None = None, **kwargs):
+                 predictor: Mapping | None = None,
+                 upsampling: str = constants.DEFAULT_UPSAMPLING, **kwargs):
         super().__init__(**kwargs)
         if not style_names:
             raise MagentaStyleError("a model needs at least one style")
@@ -54,9 +55,11 @@ class StylizationModel(keras.Model, StyleSpace):
         self.style_names = list(style_names)
         self.alpha = float(alpha)
         self.architecture = str(architecture)
+        self.upsampling = str(upsampling)
         self.style_info = [dict(i) for i in (style_info or
                                              [{}] * len(style_names))]
-        self.transformer = build_transformer(self.alpha, self.architecture)
+        self.transformer = build_transformer(self.alpha, self.architecture,
+                                             self.upsampling)
         self.embedding_layout = self.transformer.embedding_layout
         self.style_table = StyleTable(
             len(self.style_names), self.embedding_layout.channels,
@@ -91,7 +94,8 @@ class StylizationModel(keras.Model, StyleSpace):
         return {**super().get_config(), "style_names": self.style_names,
                 "alpha": self.alpha, "style_info": self.style_info,
                 "architecture": self.architecture,
-                "predictor": self.predictor_config}
+                "predictor": self.predictor_config,
+                "upsampling": self.upsampling}
 
     @property
     def has_predictor(self) -> bool:
@@ -181,15 +185,20 @@ def _policy_copy(model: StylizationModel, policy: str) -> StylizationModel:
 def rebuilt(model: StylizationModel, style_names: Sequence[str],
             style_info: Sequence[Mapping], rows: np.ndarray,
             predictor: StylePredictor | None,
-            controls: np.ndarray | None = None) -> StylizationModel:
+            controls: np.ndarray | None = None,
+            upsampling: str | None = None) -> StylizationModel:
     """A new model, under the current Keras dtype policy, with ``model``'s
     transformer, the given styles (names, records, embeddings [N, D], and
     control points [N, K, D] where a record says "controls") and
-    ``predictor`` (or none); every weight is copied exactly."""
+    ``predictor`` (or none); every weight is copied exactly. ``upsampling``
+    (constants.UPSAMPLING; default: the model's) may change the decoder's
+    interpolation, which has no weights: the copy then draws differently
+    until it is retrained."""
     copy = StylizationModel(
         list(style_names), model.alpha, [dict(i) for i in style_info],
         model.architecture,
-        None if predictor is None else predictor.architecture)
+        None if predictor is None else predictor.architecture,
+        upsampling or model.upsampling)
     copy.transformer.set_weights(model.transformer.get_weights())
     copy.style_table.table.assign(np.asarray(rows, np.float32))
     if copy.style_table.has_controls:

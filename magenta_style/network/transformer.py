@@ -1,16 +1,18 @@
 """The style transfer network T(content, style_embedding) of Dumoulin et al.
 
 ``paper``: conv 9×9/1 → conv 3×3/2 → conv 3×3/2 → 5 residual blocks →
-(×2 nearest + conv 3×3) × 2 → conv 9×9/1 to RGB, each conv followed by
+(×2 upsampling + conv 3×3) × 2 → conv 9×9/1 to RGB, each conv followed by
 conditional instance normalization, ReLU inside and a sigmoid at the end.
 
 ``mobile``: space-to-depth 2×2 → conv 5×5/1 → conv 3×3/2 → conv 3×3/1 →
-5 residual blocks → conv 3×3 → ×2 nearest + conv 3×3 → ×2 nearest + conv
-3×3 to RGB: the same stages, and at full resolution only the last 3×3
+5 residual blocks → conv 3×3 → ×2 upsampling + conv 3×3 → ×2 upsampling +
+conv 3×3 to RGB: the same stages, and at full resolution only the last 3×3
 convolution instead of two 9×9 ones (constants.ARCHITECTURES).
 
-Widths scale with ``alpha``; the RGB output layer keeps 3 channels. Both
-architectures have the same CIN channels, so the same embedding layout.
+Widths scale with ``alpha``; the RGB output layer keeps 3 channels. The
+upsampling is nearest-neighbour (the paper's) or bilinear
+(constants.UPSAMPLING). Both architectures have the same CIN channels, so
+the same embedding layout.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def check_architecture(architecture: str) -> None:
 
 def build_transformer(alpha: float = 1.0,
                       architecture: str = constants.DEFAULT_ARCHITECTURE,
+                      upsampling: str = constants.DEFAULT_UPSAMPLING,
                       name: str = "transformer") -> keras.Model:
     """Builds T as a functional model: [content, style_embedding] → stylized.
 
@@ -56,7 +59,8 @@ def build_transformer(alpha: float = 1.0,
 
     ``content`` is [B, H, W, 3] in [0, 1] for any H, W (mirror-padded to a
     multiple of 4 inside, cropped back at the end); ``style_embedding`` is
-    [B, D]; the output has the content's shape, in [0, 1].
+    [B, D]; the output has the content's shape, in [0, 1]. ``upsampling``
+    is the decoder's ×2 interpolation (constants.UPSAMPLING).
     """
     check_architecture(architecture)
     mobile = architecture == "mobile"
@@ -91,11 +95,12 @@ def build_transformer(alpha: float = 1.0,
         x = ResidualBlock(encode[2], slots, name=f"residual_{i + 1}")(
             [x, embedding])
     x = ConvCIN(decode[0], inner, decode_slots[0], upsample=not mobile,
-                name="decode_1")([x, embedding])
+                interpolation=upsampling, name="decode_1")([x, embedding])
     x = ConvCIN(decode[1], inner, decode_slots[1], upsample=True,
-                name="decode_2")([x, embedding])
+                interpolation=upsampling, name="decode_2")([x, embedding])
     x = ConvCIN(constants.OUTPUT_CHANNELS, last_kernel, output_slot,
-                upsample=mobile, activation="sigmoid", name="to_rgb")(
+                upsample=mobile, interpolation=upsampling,
+                activation="sigmoid", name="to_rgb")(
         [x, embedding])
     stylized = CropToReference(name=OUTPUT_NAME)([x, content])
     model = keras.Model([content, embedding], stylized, name=name)

@@ -171,7 +171,8 @@ def stabilize(config: TrainConfig,
         return {"styles": list(stylizer.style_names),
                 "stabilized_from": weights_fingerprint(reference),
                 "temporal_weight": temporal_weight,
-                "pixel_weight": pixel_weight, **stylizer.network}
+                "pixel_weight": pixel_weight,
+                "upsampling": stylizer.upsampling, **stylizer.network}
 
     return _run(config, build_stylizer, make_trainer, identity, content,
                 output_dir, strategy, validation)
