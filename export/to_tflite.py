@@ -9,7 +9,10 @@ Without --model it exports the bundled fast network
 (constants.DEVICE_MODEL_NAME). Writes model.tflite, styles.json
 (+ thumbnails/) and fidelity_report.json.
 --web_demo writes a second model.tflite, fixed at --web_size² (LiteRT.js runs
-no resizable inputs), with its styles.json and thumbnails for the web page.
+no resizable inputs), with its styles.json and thumbnails for the web page,
+and camera_model.tflite, the network its camera mode films with
+(--camera_model: by default the bundled video network, whose strokes follow
+motion, when --model is not given).
 Files are staged and renamed into place: a failed export leaves old files.
 """
 
@@ -51,6 +54,13 @@ flags.DEFINE_string("android_assets", None,
 flags.DEFINE_string("web_demo", None,
                     "Also write a fixed-size model, styles.json and "
                     "thumbnails/ for the web page to this folder (web_demo).")
+flags.DEFINE_string("camera_model", None,
+                    "With --web_demo: the model whose network the page's "
+                    "camera mode renders with, holding --model's styles in "
+                    "a steadier network (magenta_style.stabilize's output). "
+                    f"Default: the bundled '{constants.VIDEO_MODEL_NAME}' "
+                    "network where --model is not given, else none (the "
+                    "camera films with --model).")
 flags.DEFINE_integer("web_size", 512,
                      "Square content size (px) of the --web_demo model; the "
                      "page crops and scales every photo to it.")
@@ -84,6 +94,20 @@ def fixed_size_manifest(styles_json: dict, size: int) -> dict:
             "outputs": fixed(styles_json["outputs"])}
 
 
+def same_styles(model, camera, name: str):
+    """``camera`` where it holds ``model``'s styles (names and embeddings)
+    in the same embedding layout; a one-line error otherwise."""
+    import numpy as np
+
+    cli.require(camera.network == model.network
+                and camera.style_names == model.style_names
+                and np.array_equal(camera.style_rows(), model.style_rows()),
+                f"--camera_model {name} does not hold the exported model's "
+                "styles in the same network layout: give a model stabilized "
+                "from it (python -m magenta_style.stabilize)")
+    return camera
+
+
 def main(argv) -> None:
     del argv
     cli.require(FLAGS.output_dir is not None or FLAGS.web_demo is not None,
@@ -106,6 +130,12 @@ def main(argv) -> None:
 
     model = load_model(FLAGS.model or constants.DEVICE_MODEL_NAME,
                        vgg_weights=FLAGS.vgg_weights)
+    camera = None
+    if FLAGS.web_demo:
+        camera_name = FLAGS.camera_model or (
+            None if FLAGS.model else constants.VIDEO_MODEL_NAME)
+        if camera_name:
+            camera = same_styles(model, load_model(camera_name), camera_name)
     mode_of_predictor = (FLAGS.predictor_quantize
                          or predictor_mode(FLAGS.quantize))
     styles_json = manifest.build_manifest(model, FLAGS.quantize,
@@ -164,9 +194,17 @@ def main(argv) -> None:
               flush=True)
         web_flatbuffer = convert.convert(model.transformer, FLAGS.quantize,
                                          representative, fixed_size=size)
-        write_files(app_contents(web_flatbuffer,
-                                  fixed_size_manifest(styles_json, size)),
-                     app_files, FLAGS.web_demo)
+        web_manifest = fixed_size_manifest(styles_json, size)
+        camera_files = {}
+        if camera is not None:
+            print("converting the camera network ...", flush=True)
+            camera_files[contract.CAMERA_MODEL_FILE] = convert.convert(
+                camera.transformer, FLAGS.quantize, representative,
+                fixed_size=size)
+            web_manifest["camera_model_file"] = contract.CAMERA_MODEL_FILE
+        write_files({**app_contents(web_flatbuffer, web_manifest),
+                     **camera_files}, app_files + list(camera_files),
+                    FLAGS.web_demo)
         print(f"web demo files written to {FLAGS.web_demo}; try it with: "
               f"python -m http.server -d {FLAGS.web_demo}", flush=True)
 

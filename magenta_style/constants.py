@@ -155,11 +155,13 @@ IMAGE_KINDS = "jpg/png/webp/gif/bmp/tiff"  # IMAGE_EXTENSIONS, for messages
 
 # The models shipped with the package, by the name every --model takes
 # (README "The bundled models"): "full", the paper's network at full width,
-# and "fast", the mobile network at alpha 0.25 distilled from it.
+# "fast", the mobile network at alpha 0.25 distilled from it, and "video",
+# the fast network with bilinear upsampling fine-tuned for steady video
+# (magenta_style.stabilize), with fast's styles, records and predictor.
 PRETRAINED_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                               "pretrained")
 BUNDLED_MODELS = {name: os.path.join(PRETRAINED_DIR, f"{name}.keras")
-                  for name in ("full", "fast")}
+                  for name in ("full", "fast", "video")}
 # The .keras files are in the source tree (and so in an editable install) but
 # not in the wheel: the runtime install stylizes with the exports below, and
 # leaving the Keras files out keeps it within 150 MB (benchmarks/
@@ -171,11 +173,16 @@ BUNDLED_MODEL_URL = ("https://github.com/magenta-style/magenta_style/releases/"
 BUNDLED_MODEL_SHA256 = {
     "full": "5c89d39b036177b0cf00f082026ca57b5a459163fa9ba97c53a56e0af25d2796",
     "fast": "215598edff869d9b9c1bce0f601fd2a68e8a03cedd65bc80fe9730e784547cef",
+    "video": "fca48df7233e52b02d29c61cd43cd248fa2256f333a51f33fa90915788c4d771",
 }
 # Their TFLite exports (float16 weights, with the style predictor), which the
 # runtime install stylizes with when TensorFlow is absent (runtime/): the
 # files python -m export.to_tflite --model NAME --output_dir
 # magenta_style/pretrained/litert/NAME writes.
+# The video export's styles.json names the fast export's predictor.tflite
+# ("../fast/predictor.tflite"): the video network kept fast's predictor, the
+# two files were the same bytes, and one copy keeps the runtime install
+# within its 150 MB (a second would have added 3.8 MB to 147 MiB).
 BUNDLED_EXPORTS = {name: os.path.join(PRETRAINED_DIR, "litert", name)
                    for name in BUNDLED_MODELS}
 # Memory (GB) a render of stylize may take: a photo whose whole pass needs
@@ -189,3 +196,6 @@ DEFAULT_MODEL_NAME = "full"
 # Android assets and the web page): a phone or browser renders it in real
 # time (README "The bundled models").
 DEVICE_MODEL_NAME = "fast"
+# The bundled model stylize_video renders with where none is named: its
+# strokes follow the motion of the scene (README "Video without flicker").
+VIDEO_MODEL_NAME = "video"

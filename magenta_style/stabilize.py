@@ -11,7 +11,10 @@ motion, while each pastiche keeps the original network's look
 original's Grams, VGG-19 in the step). Its styles, credits and predictor are
 kept. Writes OUTPUT_DIR/model.keras; rerunning with the same --output_dir
 resumes. Steadiness costs style: constants.DEFAULT_TEMPORAL_WEIGHT gives the
-measured trade-off.
+measured trade-off. --upsampling bilinear also swaps the decoder's
+nearest-neighbour upsampling, whose grid-locked strokes are most of the
+flicker that fine-tuning alone leaves (the bundled video network:
+--model fast --upsampling bilinear --steps 1500).
 """
 
 from __future__ import annotations

@@ -2,15 +2,16 @@ r"""Stylizes a video clip in one style, keeping its frame rate and sound.
 
   python -m magenta_style.stylize_video --input CLIP --output OUT.mp4 \
       [--styles NAME | --style_image ANY.jpg | --blend "a=0.7,b=0.3"] \
-      [--strength S] [--max_size 640] [--stabilize 0.5] [--model fast]
+      [--strength S] [--max_size 640] [--stabilize 0.5] [--model video]
 
 Any container FFmpeg reads goes in (FFmpeg comes from the imageio-ffmpeg
 wheel: pip install "magenta_style[video]"); MP4, MKV or MOV (H.264) comes
 out, with the input's audio stream copied unchanged, written under a
 temporary name and renamed when complete. Frames larger than --max_size are
 scaled down by FFmpeg (sides rounded to even). Without --model the bundled
-fast network renders (real time on 2 CPU cores at 640x360); --model takes
-what stylize takes, in Keras or from its export (--runtime).
+video network renders (the fast network fine-tuned so that its strokes
+follow motion; real time on 2 CPU cores at 640x360); --model takes what
+stylize takes, in Keras or from its export (--runtime).
 
 Flicker: each frame is blended with the previous output warped by the
 optical flow of the input frames (OpenCV's DIS), where that flow is
@@ -71,7 +72,7 @@ def main(argv) -> None:
 
     info = clip_info(FLAGS.input)
     with tf_startup.quiet():
-        model = loaded_model(constants.DEVICE_MODEL_NAME)
+        model = loaded_model(constants.VIDEO_MODEL_NAME)
         plan = plan_render(info.size, FLAGS.max_size or None, model.network,
                            1, FLAGS.input, can_tile=model.renders_tiles,
                            multiple=SIDE_MULTIPLE)

@@ -282,6 +282,8 @@ def test_cli_bad_input_is_one_line_and_keeps_earlier_export(trained_model,
           "--representative_dir", str(empty), expect="no readable image")
     fails("--model", trained_model, "--quantize", "int8",
           expect="--representative_dir")
+    fails("--model", "fast", "--web_demo", str(out), "--camera_model", "full",
+          expect="does not hold the exported model's styles")
     blocker = tmp_path / "file"
     blocker.write_text("x")
     process = run_cli("export.to_tflite", "--model", trained_model,

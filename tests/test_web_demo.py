@@ -132,18 +132,32 @@ def test_page_blend_matches_keras(server, tmp_path):
 
 def test_camera_mode_renders_the_fake_cameras_frames(server, tmp_path):
     """The camera mode on Chromium's fake camera (a moving test pattern):
-    frames are drawn, rendered and counted; its frames per second print."""
-    shot = tmp_path / "camera.png"
+    frames are drawn, rendered by the camera network (the bundled video
+    network: its last pastiche is the Keras video network's of the last
+    frame, not the fast network's) and counted; its frames per second
+    print."""
+    shot, photo, pastiche = (tmp_path / "camera.png", tmp_path / "in.rgba",
+                             tmp_path / "out.rgba")
     result = run_page(f"{server}/page/?accelerator=wasm", "--camera", "4",
-                      "--screenshot", str(shot))
+                      "--screenshot", str(shot), "--photo_pixels", str(photo),
+                      "--pixels", str(pastiche))
     assert result["error"] is None, result
     assert result["cameraFrames"] >= 4, result
     assert result["cameraFps"] > 0
+    assert result["cameraModel"] == contract.CAMERA_MODEL_FILE
     assert "640×480" in result["photoNote"]  # the camera's frames, cropped
     print(f"camera mode: {result['cameraFps']:.2f} frames/s at {SIZE}² "
           f"({result['cameraFrames']} frames)")
     page = np.asarray(Image.open(shot).convert("L"), np.float32)
     assert page.std() > 5  # the page with its pastiche, not blank
+    frame, out = (np.frombuffer(p.read_bytes(), np.uint8).reshape(
+        SIZE, SIZE, 4)[..., :3] for p in (photo, pastiche))
+    video = load_model(constants.VIDEO_MODEL_NAME)
+    fast = load_model(constants.DEVICE_MODEL_NAME)
+    style = video.style_names[0]  # the page's first slider starts at 100
+    db = psnr(out / 255.0, video.stylize(frame, style))
+    assert db >= MIN_PSNR_DB, db
+    assert psnr(out / 255.0, fast.stylize(frame, style)) < db - 5
 
 
 def test_larger_photo_is_reduced_and_page_says_so(server):

@@ -11,9 +11,11 @@ flags.adopt_module_key_flags(vgg_flags)
 flags.DEFINE_string("model", None,
                     "Trained model: a training output folder, its .keras "
                     "file, or a bundled model by name: 'full' (the paper's "
-                    "network) or 'fast' (4x faster, distilled from it). "
+                    "network), 'fast' (4x faster, distilled from it) or "
+                    "'video' (fast, fine-tuned for steady video). "
                     f"Default: {constants.DEFAULT_MODEL_NAME} "
-                    f"({constants.DEVICE_MODEL_NAME} for the TFLite export). "
+                    f"({constants.DEVICE_MODEL_NAME} for the TFLite export, "
+                    f"{constants.VIDEO_MODEL_NAME} for stylize_video). "
                     "Never modified.")
 FLAGS = flags.FLAGS
 

@@ -48,6 +48,11 @@ MODEL_FILES = {kind: f"model.{kind}" for kind in FORMATS}
 PREDICTOR_FILES = {kind: f"predictor.{kind}" for kind in FORMATS}
 MODEL_FILE = MODEL_FILES["tflite"]
 PREDICTOR_FILE = PREDICTOR_FILES["tflite"]
+# The web page's camera network (export.to_tflite --web_demo), named by its
+# manifest's "camera_model_file": the same styles in a network whose strokes
+# follow motion (magenta_style.stabilize); a page without one films with
+# the model.
+CAMERA_MODEL_FILE = "camera_model.tflite"
 # What a style embedding is tied to, beside its length: the model attributes
 # recorded with it in style files and manifests.
 NETWORK_KEYS = ("architecture", "alpha")

@@ -19,10 +19,14 @@ import numpy as np
 from magenta_style.errors import MagentaStyleError
 from magenta_style.video.motion import FlowEstimator, warp
 
-# The flow is estimated on frames reduced this many times: DIS takes a
-# quarter of the time, and the blend needs no finer motion (measured on the
-# bunny clip at 640x360: see README "Video").
-FLOW_REDUCTION = 2
+# The flow is estimated on frames reduced this many times. 1: at full size.
+# Halved frames saved about 5 ms a frame at 640x360 (the forward-backward
+# check and the warp stay at full size) but misplaced the carried strokes:
+# on 24 frames of the synthetic golden_gate clip (the video network, udnie,
+# weight 0.5) the warping error was 2.14x the input clip's with halved
+# frames, 1.83x at full size and 1.03x with the exact motion, at +10.1%,
+# +9.2% and +9.9% style loss.
+FLOW_REDUCTION = 1
 # How the previous output is resampled along the flow. Each frame carries
 # the last one's strokes, so a blurring resampler blurs them over the
 # frames it remembers: on the bunny clip and synthetic clips of golden_gate

@@ -4,7 +4,9 @@
  * the model with LiteRT.js (WebGPU when the browser has it, else WebAssembly
  * on the CPU; ?accelerator=wasm forces the CPU). One photo at a time, fitted
  * to the model's fixed square size, or the camera's frames one after the
- * other (getUserMedia), each rendered as soon as the last is shown.
+ * other (getUserMedia), each rendered as soon as the last is shown, by the
+ * manifest's camera model where it names one (the same styles in a network
+ * fine-tuned so that its strokes follow motion), else by the model.
  */
 import {blendStyles, normalize} from './blend.js';
 import {parseManifest} from './manifest.js';
@@ -16,14 +18,17 @@ const $ = (id) => document.getElementById(id);
 let litert = null;    // the @litertjs/core module
 let manifest = null;  // parsed styles.json
 let runner = null;    // the model's signature runner
+let cameraRunner = null;  // the camera model's, or the model's
 let accelerator = null;
 let hasPhoto = false;
 let camera = null;    // the camera's MediaStream while the camera mode runs
 
 /**
  * Shows progress. For tests: <body data-state> is loading, ready, rendering or
- * error, <body data-renders> counts the finished renders, and while the camera
- * runs <body data-camera-frames> and data-camera-fps count its frames.
+ * error, <body data-renders> counts the finished renders, while the camera
+ * runs <body data-camera-frames> and data-camera-fps count its frames,
+ * data-camera-model names the file that renders them, and data-camera-running
+ * is "false" once its last frame is shown.
  */
 function setStatus(state, message) {
   document.body.dataset.state = state;
@@ -138,13 +143,27 @@ async function compile(bytes) {
 }
 
 /** Fails unless the model's content input is the manifest's size. */
-function checkModel(signature) {
+function checkModel(signature, file) {
   const content = signature.getInputDetails().find((d) => d.name === manifest.names.content);
   const expected = [1, manifest.size, manifest.size, 3].join(',');
   if (!content || [...content.shape].join(',') !== expected) {
-    throw new Error(`model.tflite has no content input of shape [${expected}]; ` +
-                    'export both files again with --web_demo');
+    throw new Error(`${file} has no content input of shape [${expected}]; ` +
+                    'export the files again with --web_demo');
   }
+}
+
+/** Downloads and compiles a model file; returns its checked signature runner. */
+async function loadRunner(file) {
+  const response = await fetchOk(file);
+  const megabytes = (Number(response.headers.get('content-length')) / 1e6).toFixed(1);
+  setStatus('loading', `Downloading ${file} (${megabytes} MB) …`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  setStatus('loading', `Compiling ${file} …`);
+  const model = await compile(bytes);
+  const signature = model.signatures[manifest.signature];
+  if (!signature) throw new Error(`${file} has no signature '${manifest.signature}'`);
+  checkModel(signature, file);
+  return signature;
 }
 
 async function start() {
@@ -160,16 +179,9 @@ async function start() {
     throw new Error(`cannot load the LiteRT.js runtime (run npm ci in web_demo): ${error.message}`);
   }
   await litert.loadLiteRt(WASM_DIR);
-  const response = await fetchOk(manifest.modelFile);
-  const megabytes = (Number(response.headers.get('content-length')) / 1e6).toFixed(1);
-  setStatus('loading', `Downloading ${manifest.modelFile} (${megabytes} MB) …`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  setStatus('loading', 'Compiling the model …');
-  const model = await compile(bytes);
-  const signature = model.signatures[manifest.signature];
-  if (!signature) throw new Error(`model.tflite has no signature '${manifest.signature}'`);
-  checkModel(signature);
-  runner = signature;
+  runner = await loadRunner(manifest.modelFile);
+  cameraRunner = manifest.cameraModelFile ? await loadRunner(manifest.cameraModelFile) : runner;
+  document.body.dataset.cameraModel = manifest.cameraModelFile || manifest.modelFile;
   setStatus('ready', `Ready (${accelerator === 'wasm' ? 'CPU, WebAssembly' : accelerator}). ` +
                      `Choose a photo; it is used at ${manifest.size}×${manifest.size}.`);
 }
@@ -208,8 +220,9 @@ async function usePhoto(file) {
   if (runner) setStatus('ready', 'Ready. Set the weights and render.');
 }
 
-/** Runs the model on the photo with the blended embedding; shows the result. */
-async function render() {
+/** Runs a model (the photo's unless given) on the photo with the blended
+ * embedding; shows the result. */
+async function render(using = runner) {
   const size = manifest.size;
   const embedding = styleEmbedding();
   setStatus('rendering', 'Rendering …');
@@ -219,7 +232,7 @@ async function render() {
   const style = new litert.Tensor(embedding, [1, manifest.embeddingSize]);
   let outputs;
   try {
-    outputs = await runner.run({[manifest.names.content]: content,
+    outputs = await using.run({[manifest.names.content]: content,
                                 [manifest.names.embedding]: style});
   } finally {
     content.delete();
@@ -255,9 +268,10 @@ async function startCamera() {
   const start = performance.now();
   let frames = 0;
   hasPhoto = true;
+  document.body.dataset.cameraRunning = 'true';
   while (camera !== null) {
     $('photo-note').textContent = drawSquare(video, video.videoWidth, video.videoHeight);
-    await render();
+    await render(cameraRunner);
     frames += 1;
     const fps = frames / ((performance.now() - start) / 1000);
     document.body.dataset.cameraFrames = frames;
@@ -267,6 +281,7 @@ async function startCamera() {
     // WebAssembly run resolves without giving the event loop a turn.
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
+  document.body.dataset.cameraRunning = 'false';
 }
 
 /** Stops the camera mode; the last frame and pastiche stay on the page. */

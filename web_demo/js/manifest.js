@@ -63,8 +63,9 @@ function readStyle(style, index, embeddingSize, controls) {
 }
 
 /**
- * Parses the manifest text into {modelFile, signature, size, embeddingSize,
- * names: {content, embedding, output}, controls (or null), styles}.
+ * Parses the manifest text into {modelFile, cameraModelFile (or null),
+ * signature, size, embeddingSize, names: {content, embedding, output},
+ * controls (or null), styles}.
  */
 export function parseManifest(text) {
   let m;
@@ -90,6 +91,7 @@ export function parseManifest(text) {
   const controls = readControls(m.controls);
   return {
     modelFile: m.model_file || 'model.tflite',
+    cameraModelFile: m.camera_model_file || null,
     signature: m.signature || 'serving_default',
     size: fixedSize(inputs.content.shape, 'content input'),
     embeddingSize: m.embedding_size,

@@ -1,15 +1,16 @@
 // Drives the page in headless Chromium (Debian's /usr/bin/chromium, or
 // $CHROMIUM) and prints one JSON line: {state, error, status, photoNote,
-// renderMs: [...], accelerator, cameraFrames, cameraFps}.
+// renderMs: [...], accelerator, cameraFrames, cameraFps, cameraModel}.
 //
 //   node tests/e2e.mjs --url http://127.0.0.1:8000/ [--photo photo.png]
 //       [--weights a=1,b=1] [--stroke S] [--strength K] [--runs 3] [--pixels out.rgba]
-//       [--screenshot out.png] [--camera FRAMES]
+//       [--screenshot out.png] [--camera FRAMES] [--photo_pixels in.rgba]
 //
 // Without --photo it only waits until the page is ready or shows an error.
-// --pixels writes the pastiche canvas as raw RGBA bytes (size × size × 4).
+// --pixels writes the pastiche canvas as raw RGBA bytes (size × size × 4),
+// --photo_pixels the photo canvas (what was rendered).
 // --camera runs the camera mode on Chromium's fake camera until FRAMES
-// frames are rendered, then stops it.
+// frames are rendered, then stops it (the last frame and its pastiche stay).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +29,7 @@ const {values: args} = parseArgs({options: {
   url: {type: 'string'}, photo: {type: 'string'}, weights: {type: 'string', default: ''},
   runs: {type: 'string', default: '1'}, pixels: {type: 'string'}, screenshot: {type: 'string'},
   camera: {type: 'string'}, stroke: {type: 'string'}, strength: {type: 'string'},
+  photo_pixels: {type: 'string'},
 }});
 if (!args.url) throw new Error('--url is required');
 
@@ -48,21 +50,22 @@ async function summary(page, renderMs) {
             photoNote: document.getElementById('photo-note').textContent,
             timing: document.getElementById('timing').textContent, renderMs: ms,
             cameraFrames: Number(document.body.dataset.cameraFrames || 0),
-            cameraFps: Number(document.body.dataset.cameraFps || 0)};
+            cameraFps: Number(document.body.dataset.cameraFps || 0),
+            cameraModel: document.body.dataset.cameraModel || null};
   }, renderMs);
 }
 
-/** The pastiche canvas as RGBA bytes (putImageData/getImageData: no colour management). */
-async function pastichePixels(page) {
-  const base64 = await page.evaluate(() => {
-    const canvas = document.getElementById('pastiche');
+/** A canvas's RGBA bytes (putImageData/getImageData: no colour management). */
+async function canvasPixels(page, id) {
+  const base64 = await page.evaluate((canvasId) => {
+    const canvas = document.getElementById(canvasId);
     const bytes = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
     let text = '';
     for (let i = 0; i < bytes.length; i += 0x8000) {
       text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     }
     return btoa(text);
-  });
+  }, id);
   return Buffer.from(base64, 'base64');
 }
 
@@ -96,7 +99,6 @@ async function main() {
         await settle(page, run);
         renderMs.push(Number(await page.getAttribute('#pastiche', 'data-render-ms')));
       }
-      if (args.pixels) fs.writeFileSync(args.pixels, await pastichePixels(page));
     }
     if (args.camera && (await summary(page)).state === 'ready') {
       await page.click('#camera');
@@ -106,7 +108,11 @@ async function main() {
       if (await page.getAttribute('#camera', 'aria-pressed') === 'true') {
         await page.click('#camera');
       }
+      await page.waitForFunction(() => document.body.dataset.cameraRunning !== 'true',
+          null, {timeout: TIMEOUT_MS});
     }
+    if (args.pixels) fs.writeFileSync(args.pixels, await canvasPixels(page, 'pastiche'));
+    if (args.photo_pixels) fs.writeFileSync(args.photo_pixels, await canvasPixels(page, 'photo'));
     if (args.screenshot) await page.screenshot({path: args.screenshot, fullPage: true});
     console.log(JSON.stringify(await summary(page, renderMs)));
   } finally {
