@@ -10,8 +10,9 @@ out, with the input's audio stream copied unchanged, written under a
 temporary name and renamed when complete. Frames larger than --max_size are
 scaled down by FFmpeg (sides rounded to even). Without --model the bundled
 video network renders (the fast network fine-tuned so that its strokes
-follow motion; real time on 2 CPU cores at 640x360); --model takes what
-stylize takes, in Keras or from its export (--runtime).
+follow motion; frames per second on 2 CPU cores in README "Video without
+flicker"); --model takes what stylize takes, in Keras or from its export
+(--runtime).
 
 Flicker: each frame is blended with the previous output warped by the
 optical flow of the input frames (OpenCV's DIS), where that flow is

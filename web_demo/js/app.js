@@ -220,8 +220,10 @@ async function usePhoto(file) {
   if (runner) setStatus('ready', 'Ready. Set the weights and render.');
 }
 
-/** Runs a model (the photo's unless given) on the photo with the blended
- * embedding; shows the result. */
+/**
+ * Runs a signature runner (the page's model unless given) on the photo canvas
+ * with the blended embedding; shows the result.
+ */
 async function render(using = runner) {
   const size = manifest.size;
   const embedding = styleEmbedding();
