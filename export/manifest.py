@@ -23,6 +23,7 @@ from magenta_style.runtime.controls import (
     STROKE_RANGE,
 )
 from magenta_style.runtime.contract import (
+    CAMERA_MODEL_FILE,
     CONTENT_INPUT,
     EMBEDDING_INPUT,
     FORMAT,
@@ -48,11 +49,14 @@ from magenta_style.stylebook.style_file import (
 def build_manifest(model: StylizationModel, quantization: str,
                    default_size: tuple[int, int],
                    predictor_quantization: str | None = None,
-                   model_format: str = "tflite") -> dict:
+                   model_format: str = "tflite",
+                   camera_model: bool = False) -> dict:
     """The manifest of ``model`` exported in ``quantization`` mode (its
     predictor, if any, in ``predictor_quantization``) as ``model_format``
     files (runtime.contract.FORMATS). A TFLite model takes one image at a
-    time; an ONNX model any batch."""
+    time; an ONNX model any batch. With ``camera_model`` it names
+    contract.CAMERA_MODEL_FILE, the network the devices film with; without
+    one they film with the model."""
     d = model.embedding_size
     batch = 1 if model_format == "tflite" else -1
     image = {"dtype": "float32", "shape": [batch, -1, -1, 3],
@@ -81,6 +85,7 @@ def build_manifest(model: StylizationModel, quantization: str,
         "predictor": (predictor_entry(d, predictor_quantization,
                                       model_format)
                       if model.has_predictor else None),
+        **({"camera_model_file": CAMERA_MODEL_FILE} if camera_model else {}),
     }
 
 

@@ -9,10 +9,11 @@ Without --model it exports the bundled fast network
 (constants.DEVICE_MODEL_NAME). Writes model.tflite, styles.json
 (+ thumbnails/) and fidelity_report.json.
 --web_demo writes a second model.tflite, fixed at --web_size² (LiteRT.js runs
-no resizable inputs), with its styles.json and thumbnails for the web page,
-and camera_model.tflite, the network its camera mode films with
-(--camera_model: by default the bundled video network, whose strokes follow
-motion, when --model is not given).
+no resizable inputs), with its styles.json and thumbnails for the web page.
+With --web_demo or --android_assets, every folder also gets
+camera_model.tflite, the network the page's and the app's camera modes film
+with (--camera_model: by default the bundled video network, whose strokes
+follow motion, when --model is not given).
 Files are staged and renamed into place: a failed export leaves old files.
 """
 
@@ -55,12 +56,13 @@ flags.DEFINE_string("web_demo", None,
                     "Also write a fixed-size model, styles.json and "
                     "thumbnails/ for the web page to this folder (web_demo).")
 flags.DEFINE_string("camera_model", None,
-                    "With --web_demo: the model whose network the page's "
-                    "camera mode renders with, holding --model's styles in "
-                    "a steadier network (magenta_style.stabilize's output). "
-                    f"Default: the bundled '{constants.VIDEO_MODEL_NAME}' "
-                    "network where --model is not given, else none (the "
-                    "camera films with --model).")
+                    "With --web_demo or --android_assets: the model whose "
+                    "network the page's and the app's camera modes render "
+                    "with, holding --model's styles in a steadier network "
+                    "(magenta_style.stabilize's output). Default: the "
+                    f"bundled '{constants.VIDEO_MODEL_NAME}' network where "
+                    "--model is not given, else none (the camera films "
+                    "with --model).")
 flags.DEFINE_integer("web_size", 512,
                      "Square content size (px) of the --web_demo model; the "
                      "page crops and scales every photo to it.")
@@ -114,6 +116,10 @@ def main(argv) -> None:
                 "--output_dir (or --web_demo) is required")
     cli.require(FLAGS.output_dir is not None or not FLAGS.android_assets,
                 "--android_assets needs --output_dir")
+    cli.require(FLAGS.camera_model is None or FLAGS.web_demo
+                or FLAGS.android_assets,
+                "--camera_model needs --web_demo or --android_assets (the "
+                "devices' camera modes film with it)")
     report_sizes = square_sizes(FLAGS.report_sizes, "report_sizes")
     latency_sizes = square_sizes(FLAGS.latency_sizes, "latency_sizes")
     square_sizes([str(FLAGS.default_size)], "default_size")
@@ -131,16 +137,15 @@ def main(argv) -> None:
     model = load_model(FLAGS.model or constants.DEVICE_MODEL_NAME,
                        vgg_weights=FLAGS.vgg_weights)
     camera = None
-    if FLAGS.web_demo:
-        camera_name = FLAGS.camera_model or (
-            None if FLAGS.model else constants.VIDEO_MODEL_NAME)
-        if camera_name:
-            camera = same_styles(model, load_model(camera_name), camera_name)
+    camera_name = FLAGS.camera_model or (
+        None if FLAGS.model else constants.VIDEO_MODEL_NAME)
+    if camera_name and (FLAGS.web_demo or FLAGS.android_assets):
+        camera = same_styles(model, load_model(camera_name), camera_name)
     mode_of_predictor = (FLAGS.predictor_quantize
                          or predictor_mode(FLAGS.quantize))
-    styles_json = manifest.build_manifest(model, FLAGS.quantize,
-                                          (FLAGS.default_size,) * 2,
-                                          mode_of_predictor)
+    styles_json = manifest.build_manifest(
+        model, FLAGS.quantize, (FLAGS.default_size,) * 2, mode_of_predictor,
+        camera_model=camera is not None)
     for path in FLAGS.style_files:  # checked before the slow conversion
         styles_json = manifest.add_style_file(styles_json, path)
     representative = None
@@ -161,11 +166,24 @@ def main(argv) -> None:
         predictor_file = {contract.PREDICTOR_FILE: convert.convert_predictor(
             model.predictor, mode_of_predictor)}
         app_files.append(contract.PREDICTOR_FILE)
+    if camera is not None:
+        app_files.append(contract.CAMERA_MODEL_FILE)
 
-    def app_contents(flatbuffer: bytes, styles: dict) -> dict[str, bytes]:
+    def app_contents(flatbuffer: bytes, styles: dict,
+                     fixed_size: int | None = None) -> dict[str, bytes]:
+        """A device folder's files: the model ``flatbuffer``, the manifest
+        ``styles``, the predictor, the thumbnails and the camera network
+        (converted here, fixed at ``fixed_size`` where given)."""
+        camera_file = {}
+        if camera is not None:
+            print("converting the camera network ...", flush=True)
+            camera_file[contract.CAMERA_MODEL_FILE] = convert.convert(
+                camera.transformer, FLAGS.quantize, representative,
+                FLAGS.default_size, fixed_size)
         return {contract.MODEL_FILE: flatbuffer,
                 contract.MANIFEST_FILE: json.dumps(styles, indent=1).encode(),
-                **predictor_file, **manifest.thumbnails(model)}
+                **predictor_file, **camera_file,
+                **manifest.thumbnails(model)}
 
     if FLAGS.output_dir:
         print(f"converting ({FLAGS.quantize}) ...", flush=True)
@@ -194,17 +212,10 @@ def main(argv) -> None:
               flush=True)
         web_flatbuffer = convert.convert(model.transformer, FLAGS.quantize,
                                          representative, fixed_size=size)
-        web_manifest = fixed_size_manifest(styles_json, size)
-        camera_files = {}
-        if camera is not None:
-            print("converting the camera network ...", flush=True)
-            camera_files[contract.CAMERA_MODEL_FILE] = convert.convert(
-                camera.transformer, FLAGS.quantize, representative,
-                fixed_size=size)
-            web_manifest["camera_model_file"] = contract.CAMERA_MODEL_FILE
-        write_files({**app_contents(web_flatbuffer, web_manifest),
-                     **camera_files}, app_files + list(camera_files),
-                    FLAGS.web_demo)
+        write_files(app_contents(web_flatbuffer,
+                                 fixed_size_manifest(styles_json, size),
+                                 fixed_size=size),
+                    app_files, FLAGS.web_demo)
         print(f"web demo files written to {FLAGS.web_demo}; try it with: "
               f"python -m http.server -d {FLAGS.web_demo}", flush=True)
 

@@ -15,7 +15,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from conftest import FLOAT32_TFLITE_ERROR, REPO
+from conftest import CONTENT_DIR, FLOAT32_TFLITE_ERROR, REPO
 
 from export import convert, manifest
 from magenta_style.errors import MagentaStyleError
@@ -33,6 +33,10 @@ from magenta_style.stylebook import style_file
 from magenta_style.stylebook import table as stylebook_table
 
 SCRIPT = os.path.join(REPO, "android_demo", "run_jvm_tests.sh")
+ASSETS = os.path.join(REPO, "android_demo", "app", "src", "main", "assets")
+# PSNR (dB) of a float16 export against its Keras network: measured 89-90
+# (README, "TFLite export"); 40 leaves room for any CPU's rounding.
+MIN_ASSET_PSNR_DB = 40.0
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +67,7 @@ def predicting(model, vgg):
 def exported(predicting):
     """The manifest the export writes for ``predicting``."""
     return manifest.build_manifest(predicting, "float32", (384, 384),
-                                   "float32")
+                                   "float32", camera_model=True)
 
 
 def rgb(argb) -> np.ndarray:
@@ -234,7 +238,16 @@ def test_jvm_stroke_and_strength_blends_equal_python_bit_for_bit(predicting,
 def test_manifest_without_predictor_has_none_on_the_jvm(model, tmp_path):
     plain = manifest.build_manifest(model, "float32", (384, 384))
     assert plain["predictor"] is None
-    assert run_contract(plain, tmp_path)["predictor"] is None
+    jvm = run_contract(plain, tmp_path)
+    assert jvm["predictor"] is None
+    # Without a camera network the app's camera films with the model.
+    assert jvm["camera_model_file"] == jvm["model_file"] == contract.MODEL_FILE
+
+
+def test_jvm_films_with_the_manifests_camera_network(exported, jvm):
+    assert exported["camera_model_file"] == contract.CAMERA_MODEL_FILE
+    assert jvm["camera_model_file"] == contract.CAMERA_MODEL_FILE
+    assert jvm["model_file"] == contract.MODEL_FILE
 
 
 def views(jvm):
@@ -267,3 +280,34 @@ def test_tflite_predictor_on_jvm_views_matches_keras(predicting, jvm):
         # Measured: 6e-5 of the largest value (float32 XNNPACK against Keras).
         scale = np.abs(keras_embedding).max()
         assert np.abs(lite - keras_embedding).max() <= 5e-4 * scale
+
+
+def test_the_apps_assets_are_the_fast_and_video_networks(tmp_path):
+    """The committed assets: the JVM reads their manifest, photos render
+    with the bundled fast network and the camera with the bundled video
+    network (each .tflite against its Keras network, and farther from the
+    other one)."""
+    from magenta_style import constants
+    from magenta_style.imaging.images import open_image
+    from magenta_style.measurement import psnr
+    from magenta_style.network.model import load_model
+
+    assets = contract.read_manifest(os.path.join(ASSETS,
+                                                 contract.MANIFEST_FILE))
+    jvm = run_contract(assets, tmp_path)
+    assert jvm["camera_model_file"] == contract.CAMERA_MODEL_FILE
+    fast = load_model(constants.DEVICE_MODEL_NAME)
+    video = load_model(constants.VIDEO_MODEL_NAME)
+    assert [s["name"] for s in assets["styles"]] == fast.style_names
+    photo = open_image(os.path.join(CONTENT_DIR, "tubingen.jpg"), 128)
+    style = fast.style_names[0]
+    embedding = np.asarray(jvm["blend_2"], np.float32)[None]
+    weights = {style: 0.3, fast.style_names[1]: 0.7}
+    for file, network, other in ((jvm["model_file"], fast, video),
+                                 (jvm["camera_model_file"], video, fast)):
+        runner = sessions.open_session(os.path.join(ASSETS, file))
+        lite = sessions.render(runner, photo[None], embedding)[0]
+        db = psnr(lite, network.stylize(photo, weights))
+        assert db >= MIN_ASSET_PSNR_DB, (file, db)
+        assert psnr(lite, other.stylize(photo, weights)) < db - 5, file
+

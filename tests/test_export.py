@@ -242,17 +242,26 @@ def test_cli_exports_manifest_thumbnails_report_and_assets(trained_model,
                       "--output_dir", str(out), "--quantize", "float16",
                       "--eval_dir", CONTENT_DIR, "--eval_count", "1",
                       "--report_sizes", "64", "--latency_sizes", "64",
-                      "--latency_runs", "2", "--android_assets", str(assets))
+                      "--latency_runs", "2", "--android_assets", str(assets),
+                      "--camera_model", trained_model)
     assert process.returncode == 0, process.stderr[-2000:]
-    assert sorted(os.listdir(out)) == ["fidelity_report.json", "model.tflite",
-                                       "styles.json", "thumbnails"]
-    assert sorted(os.listdir(assets)) == ["model.tflite", "styles.json",
+    assert sorted(os.listdir(out)) == [
+        "camera_model.tflite", "fidelity_report.json", "model.tflite",
+        "styles.json", "thumbnails"]
+    assert sorted(os.listdir(assets)) == ["camera_model.tflite",
+                                          "model.tflite", "styles.json",
                                           "thumbnails"]
     report = json.loads((out / "fidelity_report.json").read_text())
     assert report["quantization"] == "float16"
     assert min(r["psnr_db_min"] for r in report["fidelity"]) >= 35
     assert report["latency_s"]["64"] > 0
     styles = contract.read_manifest(str(assets / "styles.json"))
+    assert styles["camera_model_file"] == contract.CAMERA_MODEL_FILE
+    camera = sessions.open_session(str(assets / contract.CAMERA_MODEL_FILE))
+    photo = np.full((1, 64, 48, 3), 0.5, np.float32)  # resizable, as the app needs
+    embedding = np.asarray(styles["styles"][0]["embedding"], np.float32)
+    assert np.abs(sessions.render(camera, photo, embedding[None])
+                  - load_model(trained_model).stylize(photo, 0)).max() < 0.01
     thumb = assets / styles["styles"][0]["thumbnail"]
     assert open_image(str(thumb)).shape[2] == 3
     assert "PSNR" in process.stdout
@@ -284,6 +293,8 @@ def test_cli_bad_input_is_one_line_and_keeps_earlier_export(trained_model,
           expect="--representative_dir")
     fails("--model", "fast", "--web_demo", str(out), "--camera_model", "full",
           expect="does not hold the exported model's styles")
+    fails("--model", trained_model, "--camera_model", trained_model,
+          expect="--camera_model needs --web_demo or --android_assets")
     blocker = tmp_path / "file"
     blocker.write_text("x")
     process = run_cli("export.to_tflite", "--model", trained_model,

@@ -48,10 +48,10 @@ MODEL_FILES = {kind: f"model.{kind}" for kind in FORMATS}
 PREDICTOR_FILES = {kind: f"predictor.{kind}" for kind in FORMATS}
 MODEL_FILE = MODEL_FILES["tflite"]
 PREDICTOR_FILE = PREDICTOR_FILES["tflite"]
-# The web page's camera network (export.to_tflite --web_demo), named by its
-# manifest's "camera_model_file": the same styles in a network whose strokes
-# follow motion (magenta_style.stabilize); a page without one films with
-# the model.
+# The devices' camera network (export.to_tflite --web_demo or
+# --android_assets), named by the manifest's "camera_model_file": the same
+# styles in a network whose strokes follow motion (magenta_style.stabilize);
+# a page or app without one films with the model.
 CAMERA_MODEL_FILE = "camera_model.tflite"
 # What a style embedding is tied to, beside its length: the model attributes
 # recorded with it in style files and manifests.

@@ -103,6 +103,12 @@ object ImageIo {
         if (source.width == width && source.height == height) source
         else Bitmap.createScaledBitmap(source, width, height, true)
 
+    /** [source] turned clockwise by [degrees] (a camera frame's rotationDegrees: 0, 90, 180 or 270). */
+    fun rotate(source: Bitmap, degrees: Int): Bitmap =
+        if (degrees % 360 == 0) source
+        else Bitmap.createBitmap(source, 0, 0, source.width, source.height,
+            Matrix().apply { postRotate(degrees.toFloat()) }, true)
+
     /** The largest central square of [source] (what the style predictor sees), scaled to [side] x [side]. */
     fun centerSquare(source: Bitmap, side: Int): Bitmap {
         val crop = min(source.width, source.height)

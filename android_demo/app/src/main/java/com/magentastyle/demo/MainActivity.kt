@@ -131,6 +131,10 @@ class MainActivity : AppCompatActivity() {
                     pickStylePhoto.launch(PickVisualMediaRequest(ActivityResultContracts.PickVisualMedia.ImageOnly))
                     true
                 }
+                R.id.action_live_camera -> {
+                    viewModel.blendedStyle()?.let { startActivity(LiveCameraActivity.intent(this, it)) }
+                    true
+                }
                 R.id.action_use_gpu -> {
                     viewModel.setUseGpu(!item.isChecked)
                     true
@@ -240,6 +244,7 @@ class MainActivity : AppCompatActivity() {
             isEnabled = state.gpuAvailable && !state.busy
         }
         toolbar.menu.findItem(R.id.action_import_style)?.isEnabled = enabled
+        toolbar.menu.findItem(R.id.action_live_camera)?.isEnabled = enabled
         toolbar.menu.findItem(R.id.action_style_from_photo)?.apply {
             isVisible = state.canStyleFromPhoto
             isEnabled = enabled

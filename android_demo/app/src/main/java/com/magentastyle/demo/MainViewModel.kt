@@ -110,7 +110,8 @@ class MainViewModel(app: Application, private val saved: SavedStateHandle) : And
             val assets = withContext(Dispatchers.IO) {
                 val m = repository.loadManifest()
                 Assets(
-                    m, StyleEngine.loadModel(getApplication(), m), loadPredictorModel(m), repository.loadAll(m),
+                    m, StyleEngine.loadModel(getApplication(), m.modelFile()), loadPredictorModel(m),
+                    repository.loadAll(m),
                     StyleEngine.isGpuSupported(),
                 )
             }
@@ -223,19 +224,7 @@ class MainViewModel(app: Application, private val saved: SavedStateHandle) : And
             message(text(R.string.pick_a_photo_first))
             return
         }
-        if (s.selection.isEmpty) {
-            message(text(R.string.select_a_style))
-            return
-        }
-        val byId = s.styles.associateBy { it.id }
-        val styles = s.selection.ids().mapNotNull { byId[it]?.style }
-        val weights = s.selection.weights()
-        val blended = try {
-            Blender.blend(styles, weights, m.controls(), s.stroke, s.strength)
-        } catch (e: IllegalArgumentException) {
-            message(e.message ?: e.toString())
-            return
-        }
+        val blended = blendedStyle() ?: return
         val size = try {
             InputSize.fit(content.width, content.height, s.longSide, m.sizeMultiple())
         } catch (e: IllegalArgumentException) {
@@ -268,6 +257,27 @@ class MainViewModel(app: Application, private val saved: SavedStateHandle) : And
                 _state.update { it.copy(busy = false) }
                 message(e.message ?: e.toString())
             }
+        }
+    }
+
+    /**
+     * The selected styles' blend at the stroke and intensity settings (what [stylize] renders and
+     * the live camera films in), or null, with a message, where nothing is selected.
+     */
+    fun blendedStyle(): FloatArray? {
+        val s = _state.value
+        val m = manifest ?: return null
+        if (s.selection.isEmpty) {
+            message(text(R.string.select_a_style))
+            return null
+        }
+        val byId = s.styles.associateBy { it.id }
+        val styles = s.selection.ids().mapNotNull { byId[it]?.style }
+        return try {
+            Blender.blend(styles, s.selection.weights(), m.controls(), s.stroke, s.strength)
+        } catch (e: IllegalArgumentException) {
+            message(e.message ?: e.toString())
+            null
         }
     }
 

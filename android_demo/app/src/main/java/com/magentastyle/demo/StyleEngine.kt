@@ -184,8 +184,9 @@ class StyleEngine private constructor(
         /** 2 to 4 CPU threads, depending on the device. */
         val cpuThreads: Int = Runtime.getRuntime().availableProcessors().coerceIn(2, 4)
 
-        fun loadModel(context: Context, manifest: Manifest): MappedByteBuffer =
-            FileUtil.loadMappedFile(context, manifest.modelFile())
+        /** Maps a model [file] of the assets: [Manifest.modelFile] or [Manifest.cameraModelFile]. */
+        fun loadModel(context: Context, file: String): MappedByteBuffer =
+            FileUtil.loadMappedFile(context, file)
 
         /** Whether LiteRT's compatibility list allows the GPU delegate here (false if it cannot load). */
         fun isGpuSupported(): Boolean = try {

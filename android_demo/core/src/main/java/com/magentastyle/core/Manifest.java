@@ -10,8 +10,8 @@ import org.json.JSONArray;
 /**
  * The model manifest {@code styles.json} written by the Python exporter next to
  * {@code model.tflite}: model file, signature and tensor names, the network (architecture, alpha,
- * embedding size), the built-in styles, the stroke and intensity {@link Controls} and the style
- * {@link Predictor}, if the model has them. Unknown keys are ignored.
+ * embedding size), the built-in styles, the stroke and intensity {@link Controls}, the style
+ * {@link Predictor} and the camera network, if the export has them. Unknown keys are ignored.
  */
 public final class Manifest {
     public static final String FORMAT = "magenta_style.manifest";
@@ -23,6 +23,7 @@ public final class Manifest {
     public static final String DEFAULT_OUTPUT = "stylized";
 
     private final String modelFile;
+    private final String cameraModelFile;
     private final String signature;
     private final String contentInput;
     private final String styleInput;
@@ -35,10 +36,11 @@ public final class Manifest {
     private final Predictor predictor;
     private final Controls controls;
 
-    private Manifest(String modelFile, String signature, String contentInput, String styleInput,
+    private Manifest(String modelFile, String cameraModelFile, String signature, String contentInput, String styleInput,
                      String output, Network network, int sizeMultiple, int defaultHeight,
                      int defaultWidth, List<Style> styles, Predictor predictor, Controls controls) {
         this.modelFile = modelFile;
+        this.cameraModelFile = cameraModelFile;
         this.signature = signature;
         this.contentInput = contentInput;
         this.styleInput = styleInput;
@@ -85,6 +87,10 @@ public final class Manifest {
         String modelFile = f.optString("model_file", "model.tflite");
         if (modelFile.isEmpty()) {
             throw new ManifestException("styles.json: model_file must not be empty");
+        }
+        String cameraModelFile = f.optString("camera_model_file", modelFile);
+        if (cameraModelFile.isEmpty()) {
+            throw new ManifestException("styles.json: camera_model_file must not be empty");
         }
         String signature = f.optString("signature", DEFAULT_SIGNATURE);
 
@@ -160,7 +166,7 @@ public final class Manifest {
             styles.add(new Style(name, embedding, s.optString("thumbnail", null), s.optString("source", null), points));
         }
         Fields predictor = f.optObject("predictor");
-        return new Manifest(modelFile, signature, contentInput, styleInput, output, new Network(embeddingSize, f),
+        return new Manifest(modelFile, cameraModelFile, signature, contentInput, styleInput, output, new Network(embeddingSize, f),
                 sizeMultiple, defaultHeight, defaultWidth, styles,
                 predictor == null ? null : Predictor.parse(predictor, embeddingSize), controls);
     }
@@ -191,6 +197,15 @@ public final class Manifest {
 
     public String modelFile() {
         return modelFile;
+    }
+
+    /**
+     * The network the live camera films with: {@code camera_model_file}, the same styles in a
+     * network whose strokes follow motion (Python's {@code stabilize}), or the model file where the
+     * manifest names none. Same signature and tensor names as the model.
+     */
+    public String cameraModelFile() {
+        return cameraModelFile;
     }
 
     /** Signature key to run, normally "serving_default". */

@@ -29,6 +29,7 @@ import org.json.JSONObject;
  *  "pixels": {"width": 7, "height": 5, "argb": [...], "tensor": [...]},
  *  "to_argb": {"tensor": [...], "argb": [...]},   float → byte conversion of edge values
  *  "fit_sizes": [[w, h, longSide, W, H], ...],
+ *  "model_file": ..., "camera_model_file": ...,   the files the app runs for photos and the camera
  *  "predictor": null, or what the manifest's predictor section parses to and the app's input to it:
  *      {"model_file": ..., "signature": ..., "input": ..., "input_side": S, "output": ...,
  *       "embedding_size": D, "views": [{"width": w, "height": h, "argb": [...], "tensor": [...]}, ...]},
@@ -242,6 +243,7 @@ public final class ContractMain {
             throw new IllegalArgumentException("the contract needs a manifest with at least 2 styles, this one has " + n);
         }
         JSONObject out = new JSONObject();
+        out.put("model_file", manifest.modelFile()).put("camera_model_file", manifest.cameraModelFile());
         putBlend(out, "blend_2", manifest, new int[] {0, 1}, new double[] {0.3, 0.7});
         if (n >= 3) {
             putBlend(out, "blend_3", manifest, new int[] {0, 1, 2}, new double[] {1, 2, 1});

@@ -87,6 +87,26 @@ public class ManifestTest {
     }
 
     @Test
+    public void cameraFilmsWithItsOwnNetworkOrElseTheModel() {
+        String plain = TestData.manifest(1, TestData.style("a", 1f));
+        assertEquals("model.tflite", Manifest.parse(plain).cameraModelFile());
+        String withCamera = plain.replace("\"size_multiple\"",
+                "\"camera_model_file\": \"camera_model.tflite\", \"size_multiple\"");
+        Manifest m = Manifest.parse(withCamera);
+        assertEquals("camera_model.tflite", m.cameraModelFile());
+        assertEquals("model.tflite", m.modelFile());
+    }
+
+    @Test
+    public void cameraModelFileMustBeANonEmptyString() {
+        String plain = TestData.manifest(1, TestData.style("a", 1f));
+        assertContains(expectFailure(plain.replace("\"size_multiple\"",
+                "\"camera_model_file\": \"\", \"size_multiple\"")).getMessage(), "camera_model_file");
+        assertContains(expectFailure(plain.replace("\"size_multiple\"",
+                "\"camera_model_file\": 3, \"size_multiple\"")).getMessage(), "camera_model_file");
+    }
+
+    @Test
     public void tensorNamesComeFromTheManifest() {
         Manifest m = Manifest.parse(TestData.manifest(1, TestData.style("a", 1f))
                 .replace("{\"name\": \"content\"", "{\"name\": \"image\"")
