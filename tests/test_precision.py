@@ -4,7 +4,7 @@ same weights, and "auto" choosing by what the CPU runs natively."""
 import os
 
 import numpy as np
-from conftest import CONTENT_DIR, run_cli
+from conftest import CONTENT_DIR, PHOTOS_DIR, STYLES_DIR, VGG_WEIGHTS, run_cli
 
 from magenta_style.imaging.images import open_image
 from magenta_style.measurement import psnr
@@ -54,3 +54,33 @@ def test_the_cli_says_which_precision_auto_chose(tmp_path):
                       str(tmp_path))
     assert process.returncode == 0, process.stderr[-2000:]
     assert f"precision: {expected}" in process.stdout
+
+
+def test_a_training_run_gives_back_the_callers_policy(tmp_path):
+    """A run in bfloat16 builds and trains under mixed_bfloat16, then leaves
+    the process's policy as it found it: later models compute in float32."""
+    import keras
+    import tensorflow as tf
+
+    from magenta_style.imaging.folders import load_style_image
+    from magenta_style.network.model import StylizationModel
+    from magenta_style.training.loop import train
+    from magenta_style.training.pipeline import PhotoFolder
+
+    config = TrainConfig(image_size=32, batch_size=1, steps=1,
+                         checkpoint_every=1, precision="bfloat16",
+                         vgg_weights=VGG_WEIGHTS)
+    seen = []
+
+    def build():
+        seen.append(keras.mixed_precision.global_policy().name)
+        return StylizationModel(["udnie"], alpha=0.25)
+
+    assert keras.mixed_precision.global_policy().name == "float32"
+    path = train(config, build, [load_style_image(
+        os.path.join(STYLES_DIR, "udnie.jpg"), 64)], PhotoFolder(PHOTOS_DIR),
+        str(tmp_path), tf.distribute.get_strategy())
+    assert seen == ["mixed_bfloat16"]
+    assert keras.mixed_precision.global_policy().name == "float32"
+    assert load_model(path).transformer.dtype_policy.compute_dtype == "float32"
+

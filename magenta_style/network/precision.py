@@ -13,7 +13,8 @@ the functions import it when called.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import contextlib
+from typing import TYPE_CHECKING, Iterator
 
 if TYPE_CHECKING:
     import keras
@@ -71,18 +72,28 @@ def resolve_precision(requested: str,
     return "bfloat16" if cpu_runs_bfloat16() else "float32"
 
 
-def copy_with_policy(model: keras.Model, policy: str) -> keras.Model:
-    """The same model (same class, config and weights) built under the Keras
-    dtype policy ``policy``."""
+@contextlib.contextmanager
+def global_policy(policy: str) -> Iterator[None]:
+    """Keras' global dtype policy set to ``policy`` inside the block (what
+    models built there compute in) and given back after it, so that a
+    training run leaves its caller's policy as it found it. Not thread-safe:
+    the policy is one global of the process."""
     import keras
 
     previous = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(policy)
     try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+
+
+def copy_with_policy(model: keras.Model, policy: str) -> keras.Model:
+    """The same model (same class, config and weights) built under the Keras
+    dtype policy ``policy``."""
+    with global_policy(policy):
         config = {k: v for k, v in model.get_config().items()
                   if k not in ("name", "dtype", "trainable")}
         copy = type(model)(**config)
-    finally:
-        keras.mixed_precision.set_global_policy(previous)
     copy.set_weights(model.get_weights())
     return copy

@@ -32,7 +32,11 @@ from magenta_style.network.model import (
     StylizationModel,
     at_precision,
 )
-from magenta_style.network.precision import POLICIES, resolve_precision
+from magenta_style.network.precision import (
+    POLICIES,
+    global_policy,
+    resolve_precision,
+)
 from magenta_style.objective.loss_config import LossConfig
 from magenta_style.objective.losses import PerceptualLoss
 from magenta_style.objective.vgg import load_vgg19
@@ -193,54 +197,57 @@ def _run(config: TrainConfig, build_stylizer: Callable[[], StylizationModel],
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
     precision = resolve_precision(config.precision, strategy)
-    keras.mixed_precision.set_global_policy(POLICIES[precision])
-    chief = distribute.is_chief(strategy)
-    where = distribute.worker_label(strategy)
-    print(f"strategy: {distribute.strategy_name(strategy)}, "
-          f"{strategy.num_replicas_in_sync} replica(s)"
-          + (f", this is {where}" if where else "")
-          + f"; precision {precision}", flush=True)
-    write_dir = output_dir if chief else tempfile.mkdtemp(
-        prefix="magenta_style-worker-")
-    try:
-        with strategy.scope():
-            stylizer = build_stylizer()
-            check_resume(output_dir, config, identity(stylizer), write=chief)
-            perceptual = PerceptualLoss(load_vgg19(config.vgg_weights),
-                                        config.loss)
-            trainer = make_trainer(stylizer, perceptual)
-            trainer.compile(optimizer=_optimizer(config))
-            initial_epoch = restore_latest_checkpoint(
-                os.path.join(output_dir, constants.CHECKPOINT_DIRNAME),
-                trainer)
-            # A resumed run goes on at this run's rate, not the checkpoint's
-            # (a lower rate for the last steps is a rerun with it).
-            trainer.optimizer.learning_rate.assign(config.learning_rate)
-        step = int(trainer.optimizer.iterations.numpy())
-        if distribute.num_workers(strategy) > 1:
-            _check_workers_agree(strategy, step)
-        if initial_epoch:
-            print(f"resuming from step {step} (checkpoint epoch "
-                  f"{initial_epoch})", flush=True)
-        if step < config.steps:
-            _fit(trainer, config, strategy, content, validation, write_dir,
-                 initial_epoch, step)
-    except _LOST_WORKER_ERRORS:
-        if distribute.num_workers(strategy) == 1:
-            raise
-        raise MagentaStyleError(
-            "training stopped: another worker was lost or unreachable "
-            "(TensorFlow's log above names it); restart every worker to "
-            "resume from the last checkpoint") from None
-    finally:
+    with global_policy(POLICIES[precision]):
+        chief = distribute.is_chief(strategy)
+        where = distribute.worker_label(strategy)
+        print(f"strategy: {distribute.strategy_name(strategy)}, "
+              f"{strategy.num_replicas_in_sync} replica(s)"
+              + (f", this is {where}" if where else "")
+              + f"; precision {precision}", flush=True)
+        write_dir = output_dir if chief else tempfile.mkdtemp(
+            prefix="magenta_style-worker-")
+        try:
+            with strategy.scope():
+                stylizer = build_stylizer()
+                check_resume(output_dir, config, identity(stylizer),
+                             write=chief)
+                perceptual = PerceptualLoss(load_vgg19(config.vgg_weights),
+                                            config.loss)
+                trainer = make_trainer(stylizer, perceptual)
+                trainer.compile(optimizer=_optimizer(config))
+                initial_epoch = restore_latest_checkpoint(
+                    os.path.join(output_dir, constants.CHECKPOINT_DIRNAME),
+                    trainer)
+                # A resumed run goes on at this run's rate, not the
+                # checkpoint's (a lower rate for the last steps is a rerun
+                # with it).
+                trainer.optimizer.learning_rate.assign(config.learning_rate)
+            step = int(trainer.optimizer.iterations.numpy())
+            if distribute.num_workers(strategy) > 1:
+                _check_workers_agree(strategy, step)
+            if initial_epoch:
+                print(f"resuming from step {step} (checkpoint epoch "
+                      f"{initial_epoch})", flush=True)
+            if step < config.steps:
+                _fit(trainer, config, strategy, content, validation, write_dir,
+                     initial_epoch, step)
+        except _LOST_WORKER_ERRORS:
+            if distribute.num_workers(strategy) == 1:
+                raise
+            raise MagentaStyleError(
+                "training stopped: another worker was lost or unreachable "
+                "(TensorFlow's log above names it); restart every worker to "
+                "resume from the last checkpoint") from None
+        finally:
+            if not chief:
+                shutil.rmtree(write_dir, ignore_errors=True)
+        print(f"weights fingerprint: {weights_fingerprint(stylizer)}",
+              flush=True)
         if not chief:
-            shutil.rmtree(write_dir, ignore_errors=True)
-    print(f"weights fingerprint: {weights_fingerprint(stylizer)}", flush=True)
-    if not chief:
-        return ""
-    path = os.path.join(output_dir, constants.MODEL_FILENAME)
-    at_precision(saved(stylizer), "float32").save_atomic(path)
-    return path
+            return ""
+        path = os.path.join(output_dir, constants.MODEL_FILENAME)
+        at_precision(saved(stylizer), "float32").save_atomic(path)
+        return path
 
 
 def weights_fingerprint(model: keras.Model) -> str:
