@@ -9,8 +9,8 @@ Each image's file name (without extension) names a style of the model, and
 the image is that style's painting. Per style, three points of the
 embedding space are trained, each starting at the style's own embedding and
 with every convolution frozen (runtime.controls): the painting at half and
-at twice the style size the style was trained at, and the style loss at
-4x its weight. That is three fine-tuning runs (OUTPUT_DIR/stroke_small,
+at twice the style size the style was trained at (--stroke_scales), and the
+style loss at 4x its weight. That is three fine-tuning runs (OUTPUT_DIR/stroke_small,
 stroke_large, intense) of --steps each, shared by all the styles given:
 with the defaults (600 steps, batch 4, 128 px crops) about 8 minutes per run
 for the fast network on 2 CPU cores, 12 for the full one. Rerunning resumes.
@@ -28,6 +28,16 @@ flags.DEFINE_list("style_images", None,
                   "The paintings of the styles to control; each file's name "
                   "without extension is the style's name in the model.")
 flags.mark_flag_as_required("style_images")
+flags.DEFINE_list("stroke_scales", ["0.5", "2"],
+                  "SMALL,LARGE: the stroke points' painting sizes ÷ the "
+                  "style's own (--stroke 0.5 and 2 render those points). "
+                  "Wider than the default for a style whose strokes follow "
+                  "less (README, 'Stroke size and intensity').")
+flags.register_validator(
+    "stroke_scales", lambda values: len(values) == 2 and all(
+        v.replace(".", "", 1).isdigit() for v in values)
+    and 0 < float(values[0]) < 1 < float(values[1]),
+    "must be two numbers SMALL,LARGE with 0 < SMALL < 1 < LARGE")
 flags.adopt_module_key_flags(train_flags)
 flags.adopt_module_key_flags(model_flags)
 FLAGS = flags.FLAGS
@@ -45,6 +55,7 @@ def main(argv) -> None:
     import os
 
     from magenta_style.imaging.folders import style_name
+    from magenta_style.runtime.controls import STROKE_LARGE, STROKE_SMALL
     from magenta_style.stylebook import table
     from magenta_style.training import distribute
     from magenta_style.training.controls import train_control_points
@@ -58,9 +69,11 @@ def main(argv) -> None:
         model.style_index(name)  # an unknown name fails here, not after training
     print(f"controls for {', '.join(names)} of the {model.architecture} "
           f"network (alpha {model.alpha:g})", flush=True)
-    controlled = train_control_points(model, names, FLAGS.style_images,
-                                      config, train_flags.content_source(),
-                                      output_dir, strategy)
+    small, large = map(float, FLAGS.stroke_scales)
+    controlled = train_control_points(
+        model, names, FLAGS.style_images, config,
+        train_flags.content_source(), output_dir, strategy,
+        {STROKE_SMALL: small, STROKE_LARGE: large})
     path = os.path.join(output_dir, constants.MODEL_FILENAME)
     table.save_model(controlled, path)
     print(f"model written to {path}", flush=True)

@@ -26,7 +26,11 @@ from magenta_style.runtime.controls import (
 from magenta_style.runtime.exported_model import load_exported_model
 from magenta_style.stylebook import style_file, table
 from magenta_style.training.config import TrainConfig
-from magenta_style.training.controls import point_config, train_control_points
+from magenta_style.training.controls import (
+    check_stroke_scales,
+    point_config,
+    train_control_points,
+)
 from magenta_style.training.pipeline import PhotoFolder
 
 import tensorflow as tf
@@ -150,18 +154,47 @@ def test_bundled_export_blends_as_the_keras_model():
                                   strength))
 
 
+def test_stroke_scales_set_the_points_painting_sizes():
+    config = TrainConfig(vgg_weights=VGG_WEIGHTS)
+    wide = {STROKE_SMALL: 0.25, STROKE_LARGE: 3.0}
+    assert [point_config(config, p, 512).style_size
+            for p in CONTROL_POINTS] == [256, 1024, 512]
+    assert [point_config(config, p, 512, wide).style_size
+            for p in CONTROL_POINTS] == [128, 1536, 512]
+    for bad in ({STROKE_SMALL: 1.0, STROKE_LARGE: 2.0},
+                {STROKE_SMALL: 0.5, STROKE_LARGE: 0.9},
+                {STROKE_SMALL: 0.5, STROKE_LARGE: 8.0},
+                {STROKE_SMALL: 0.5}):
+        with pytest.raises(MagentaStyleError, match="stroke_scales"):
+            check_stroke_scales(bad)
+
+
+def test_train_controls_refuses_stroke_scales_in_one_line(tmp_path):
+    for value in ("2,0.5", "0.5", "0.5,x"):
+        process = run_cli("magenta_style.train_controls", "--model", "fast",
+                          "--style_images",
+                          os.path.join(STYLES_DIR, "udnie.jpg"),
+                          "--content_dir", PHOTOS_DIR, "--output_dir",
+                          str(tmp_path), "--stroke_scales", value)
+        assert_one_line_error(process, "stroke_scales")
+
+
 def test_training_moves_each_point_towards_its_own_objective(tmp_path):
-    """A few steps per point: the stroke points match the painting at their
-    scale better than the style's own embedding does, and the intense point
-    has the lower loss under 4x the style weight."""
+    """A few steps per point, the stroke points at a quarter and three times
+    the style size: the stroke points match the painting at their scale
+    better than the style's own embedding does, the intense point has the
+    lower loss under 4x the style weight, and the scales are recorded."""
     model = load_model("fast")
     config = TrainConfig(image_size=64, batch_size=2, steps=12,
                          learning_rate=2e-2, checkpoint_every=6,
                          vgg_weights=VGG_WEIGHTS)
     painting = os.path.join(STYLES_DIR, "udnie.jpg")
+    scales = {STROKE_SMALL: 0.25, STROKE_LARGE: 3.0}
     trained = train_control_points(
         model, ["udnie"], [painting], config, PhotoFolder(PHOTOS_DIR),
-        str(tmp_path), tf.distribute.get_strategy())
+        str(tmp_path), tf.distribute.get_strategy(), scales)
+    record = trained.style_info[trained.style_index("udnie")]["controls"]
+    assert record["stroke_scales"] == [0.25, 3.0]
     np.testing.assert_array_equal(table.table(trained), table.table(model))
     for a, b in zip(trained.transformer.get_weights(),
                     model.transformer.get_weights()):
@@ -173,7 +206,7 @@ def test_training_moves_each_point_towards_its_own_objective(tmp_path):
 
     vgg = load_vgg19(VGG_WEIGHTS)
     for point in CONTROL_POINTS:
-        run = point_config(config, point, 512)
+        run = point_config(config, point, 512, scales)
         perceptual = PerceptualLoss(vgg, run.loss)
         grams = perceptual.style_grams([load_style_image(painting,
                                                          run.style_size)])

@@ -6,7 +6,8 @@ trained against, and its intensity the weight of the style loss. A style
 with controls has, besides its own embedding ("own", trained at its style
 size and the default weights), three more points of the same space, each
 its own embedding fine-tuned with every convolution frozen
-(training.controls): at half and at twice its style size, and at
+(training.controls): at half and at twice its style size (STROKE_SCALES;
+a style may have been given a wider pair), and at
 INTENSE_STYLE_WEIGHT_FACTOR times the style weight. A setting (stroke,
 strength) is an affine combination of the four points (``point_weights``),
 so it costs nothing at render time and runs on the phone and in the browser.
@@ -29,7 +30,9 @@ STROKE_SMALL = "stroke_small"
 STROKE_LARGE = "stroke_large"
 INTENSE = "intense"
 CONTROL_POINTS = (STROKE_SMALL, STROKE_LARGE, INTENSE)
-# Style-image size of the stroke points ÷ the style's own style size.
+# Style-image size of the stroke points ÷ the style's own style size, by
+# default (train_controls --stroke_scales widens them for a style whose
+# strokes follow less than in proportion: README, "Stroke size").
 STROKE_SCALES = {STROKE_SMALL: 0.5, STROKE_LARGE: 2.0}
 # --stroke S: the relative stroke size, 1 = as the style was trained; the
 # points above bound it.

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import tensorflow as tf
 
@@ -29,11 +29,18 @@ from magenta_style.runtime.controls import (
     CONTROL_POINTS,
     INTENSE,
     INTENSE_STYLE_WEIGHT_FACTOR,
+    STROKE_LARGE,
     STROKE_SCALES,
+    STROKE_SMALL,
 )
 from magenta_style.stylebook import table
 from magenta_style.training.config import TrainConfig
 from magenta_style.training.loop import train
+
+# The largest stroke-point scale: 4x a 512 px style size is a 2048 px
+# painting, the largest size benchmarks.controls measures strokes against.
+MAX_STROKE_SCALE = 4.0
+
 
 def control_config(vgg_weights: str) -> TrainConfig:
     """The default TrainConfig of control-point runs (constants.CONTROL_*)."""
@@ -57,35 +64,54 @@ def own_style_size(model: StylizationModel, names: Sequence[str]) -> int:
     return int(sizes.pop())
 
 
-def point_config(config: TrainConfig, point: str, style_size: int
+def check_stroke_scales(stroke_scales: Mapping[str, float]) -> None:
+    """Raises unless ``stroke_scales`` gives STROKE_SMALL a scale below 1 and
+    STROKE_LARGE one above 1 (style-image size ÷ the style's own)."""
+    small, large = (stroke_scales.get(STROKE_SMALL),
+                    stroke_scales.get(STROKE_LARGE))
+    if (set(stroke_scales) != set(STROKE_SCALES) or not 0 < small < 1
+            or not 1 < large <= MAX_STROKE_SCALE):
+        raise MagentaStyleError(
+            f"stroke_scales must give {STROKE_SMALL} a scale in (0, 1) and "
+            f"{STROKE_LARGE} one in (1, {MAX_STROKE_SCALE:g}], got "
+            f"{dict(stroke_scales)}", arguments=["stroke_scales"])
+
+
+def point_config(config: TrainConfig, point: str, style_size: int,
+                 stroke_scales: Mapping[str, float] = STROKE_SCALES
                  ) -> TrainConfig:
     """The TrainConfig of one control point's run: ``config`` at the point's
-    style size or style weight."""
+    style size (``stroke_scales`` × ``style_size``) or style weight."""
     if point == INTENSE:
         loss = dataclasses.replace(config.loss, style_weights=tuple(
             w * INTENSE_STYLE_WEIGHT_FACTOR for w in config.loss.style_weights))
         return dataclasses.replace(config, style_size=style_size, loss=loss)
     return dataclasses.replace(
-        config, style_size=round(style_size * STROKE_SCALES[point]))
+        config, style_size=round(style_size * stroke_scales[point]))
 
 
 def train_control_points(model: StylizationModel, names: Sequence[str],
                          style_paths: Sequence[str], config: TrainConfig,
                          content, output_dir: str,
-                         strategy: tf.distribute.Strategy
+                         strategy: tf.distribute.Strategy,
+                         stroke_scales: Mapping[str, float] = STROKE_SCALES
                          ) -> StylizationModel:
     """``model`` with control points for the styles ``names`` (their
     paintings at ``style_paths``), trained by one run per point in
     OUTPUT_DIR/<point>; ``config`` gives steps, crops, batch and the
-    default loss."""
+    default loss. ``stroke_scales`` sets the stroke points' painting sizes
+    (÷ the style's own): --stroke 0.5 and 2 stay those points, so a style
+    whose strokes follow its painting's scale less than in proportion can
+    be given a wider pair (README, "Stroke size and intensity")."""
     if len(names) != len(style_paths) or not names:
         raise MagentaStyleError("give one painting per style, at least one")
+    check_stroke_scales(stroke_scales)
     rows = table.table(model)[[model.style_index(n) for n in names]]
     size = own_style_size(model, names)
     first_new = model.num_styles
     trained = {}
     for point in CONTROL_POINTS:
-        run = point_config(config, point, size)
+        run = point_config(config, point, size, stroke_scales)
         images = [load_style_image(p, run.style_size) for p in style_paths]
         factor = run.loss.style_weights[0] / config.loss.style_weights[0]
         print(f"control point {point}: style size {run.style_size} px, "
@@ -102,6 +128,8 @@ def train_control_points(model: StylizationModel, names: Sequence[str],
                                             first_new + len(names)))
         trained[point] = table.table(load_model(path))[first_new:]
     record = {"steps": config.steps, "image_size": config.image_size,
-              "batch_size": config.batch_size}
+              "batch_size": config.batch_size,
+              "stroke_scales": [stroke_scales[STROKE_SMALL],
+                                stroke_scales[STROKE_LARGE]]}
     return table.with_controls(model, names, trained, record)
 
