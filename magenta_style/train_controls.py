@@ -23,6 +23,12 @@ from absl import flags
 
 from magenta_style import cli, constants
 from magenta_style.cli import model_flags, train_flags
+from magenta_style.errors import MagentaStyleError
+from magenta_style.runtime.controls import (
+    STROKE_LARGE,
+    STROKE_SMALL,
+    check_stroke_scales,
+)
 
 flags.DEFINE_list("style_images", None,
                   "The paintings of the styles to control; each file's name "
@@ -33,11 +39,28 @@ flags.DEFINE_list("stroke_scales", ["0.5", "2"],
                   "style's own (--stroke 0.5 and 2 render those points). "
                   "Wider than the default for a style whose strokes follow "
                   "less (README, 'Stroke size and intensity').")
-flags.register_validator(
-    "stroke_scales", lambda values: len(values) == 2 and all(
-        v.replace(".", "", 1).isdigit() for v in values)
-    and 0 < float(values[0]) < 1 < float(values[1]),
-    "must be two numbers SMALL,LARGE with 0 < SMALL < 1 < LARGE")
+
+
+def stroke_scales(values: list[str]) -> dict[str, float]:
+    """--stroke_scales as runtime.controls' mapping; raises ValueError or
+    MagentaStyleError (check_stroke_scales) for a wrong value."""
+    small, large = map(float, values)
+    scales = {STROKE_SMALL: small, STROKE_LARGE: large}
+    check_stroke_scales(scales)
+    return scales
+
+
+def _valid_stroke_scales(values: list[str]) -> bool:
+    try:
+        stroke_scales(values)
+    except ValueError:
+        raise flags.ValidationError("must be two numbers SMALL,LARGE")
+    except MagentaStyleError as error:
+        raise flags.ValidationError(str(error))
+    return True
+
+
+flags.register_validator("stroke_scales", _valid_stroke_scales)
 flags.adopt_module_key_flags(train_flags)
 flags.adopt_module_key_flags(model_flags)
 FLAGS = flags.FLAGS
@@ -55,7 +78,6 @@ def main(argv) -> None:
     import os
 
     from magenta_style.imaging.folders import style_name
-    from magenta_style.runtime.controls import STROKE_LARGE, STROKE_SMALL
     from magenta_style.stylebook import table
     from magenta_style.training import distribute
     from magenta_style.training.controls import train_control_points
@@ -69,11 +91,10 @@ def main(argv) -> None:
         model.style_index(name)  # an unknown name fails here, not after training
     print(f"controls for {', '.join(names)} of the {model.architecture} "
           f"network (alpha {model.alpha:g})", flush=True)
-    small, large = map(float, FLAGS.stroke_scales)
     controlled = train_control_points(
         model, names, FLAGS.style_images, config,
         train_flags.content_source(), output_dir, strategy,
-        {STROKE_SMALL: small, STROKE_LARGE: large})
+        stroke_scales(FLAGS.stroke_scales))
     path = os.path.join(output_dir, constants.MODEL_FILENAME)
     table.save_model(controlled, path)
     print(f"model written to {path}", flush=True)

@@ -21,16 +21,13 @@ from magenta_style.runtime.controls import (
     OWN,
     STROKE_LARGE,
     STROKE_SMALL,
+    check_stroke_scales,
     point_weights,
 )
 from magenta_style.runtime.exported_model import load_exported_model
 from magenta_style.stylebook import style_file, table
 from magenta_style.training.config import TrainConfig
-from magenta_style.training.controls import (
-    check_stroke_scales,
-    point_config,
-    train_control_points,
-)
+from magenta_style.training.controls import point_config, train_control_points
 from magenta_style.training.pipeline import PhotoFolder
 
 import tensorflow as tf

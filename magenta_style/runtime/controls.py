@@ -20,6 +20,7 @@ an image has no control points (only its own).
 from __future__ import annotations
 
 import math
+from typing import Mapping
 
 from magenta_style.errors import MagentaStyleError
 
@@ -34,6 +35,9 @@ CONTROL_POINTS = (STROKE_SMALL, STROKE_LARGE, INTENSE)
 # default (train_controls --stroke_scales widens them for a style whose
 # strokes follow less than in proportion: README, "Stroke size").
 STROKE_SCALES = {STROKE_SMALL: 0.5, STROKE_LARGE: 2.0}
+# The largest stroke-point scale: 4x a 512 px style size is a 2048 px
+# painting, the largest size benchmarks.controls measures strokes against.
+MAX_STROKE_SCALE = 4.0
 # --stroke S: the relative stroke size, 1 = as the style was trained; the
 # points above bound it.
 STROKE_RANGE = (STROKE_SCALES[STROKE_SMALL], STROKE_SCALES[STROKE_LARGE])
@@ -46,6 +50,20 @@ INTENSE_STYLE_WEIGHT_FACTOR = 4.0
 # predicted style to the style (runtime.style_space), in [1, MAX_STRENGTH]
 # from the style to its intense point.
 MAX_STRENGTH = 2.0
+
+
+def check_stroke_scales(stroke_scales: Mapping[str, float]) -> None:
+    """Raises unless ``stroke_scales`` gives STROKE_SMALL a scale below 1 and
+    STROKE_LARGE one above 1, at most MAX_STROKE_SCALE (style-image size ÷
+    the style's own)."""
+    small, large = (stroke_scales.get(STROKE_SMALL),
+                    stroke_scales.get(STROKE_LARGE))
+    if (set(stroke_scales) != set(STROKE_SCALES) or not 0 < small < 1
+            or not 1 < large <= MAX_STROKE_SCALE):
+        raise MagentaStyleError(
+            f"stroke_scales must give {STROKE_SMALL} a scale in (0, 1) and "
+            f"{STROKE_LARGE} one in (1, {MAX_STROKE_SCALE:g}], got "
+            f"{dict(stroke_scales)}", arguments=["stroke_scales"])
 
 
 def check_setting(stroke: float, strength: float) -> None:

@@ -32,15 +32,11 @@ from magenta_style.runtime.controls import (
     STROKE_LARGE,
     STROKE_SCALES,
     STROKE_SMALL,
+    check_stroke_scales,
 )
 from magenta_style.stylebook import table
 from magenta_style.training.config import TrainConfig
 from magenta_style.training.loop import train
-
-# The largest stroke-point scale: 4x a 512 px style size is a 2048 px
-# painting, the largest size benchmarks.controls measures strokes against.
-MAX_STROKE_SCALE = 4.0
-
 
 def control_config(vgg_weights: str) -> TrainConfig:
     """The default TrainConfig of control-point runs (constants.CONTROL_*)."""
@@ -62,19 +58,6 @@ def own_style_size(model: StylizationModel, names: Sequence[str]) -> int:
             f"styles {', '.join(names)} were trained at different style "
             f"sizes ({sorted(sizes)}): give them in separate calls")
     return int(sizes.pop())
-
-
-def check_stroke_scales(stroke_scales: Mapping[str, float]) -> None:
-    """Raises unless ``stroke_scales`` gives STROKE_SMALL a scale below 1 and
-    STROKE_LARGE one above 1 (style-image size ÷ the style's own)."""
-    small, large = (stroke_scales.get(STROKE_SMALL),
-                    stroke_scales.get(STROKE_LARGE))
-    if (set(stroke_scales) != set(STROKE_SCALES) or not 0 < small < 1
-            or not 1 < large <= MAX_STROKE_SCALE):
-        raise MagentaStyleError(
-            f"stroke_scales must give {STROKE_SMALL} a scale in (0, 1) and "
-            f"{STROKE_LARGE} one in (1, {MAX_STROKE_SCALE:g}], got "
-            f"{dict(stroke_scales)}", arguments=["stroke_scales"])
 
 
 def point_config(config: TrainConfig, point: str, style_size: int,
