@@ -35,7 +35,7 @@ flags.DEFINE_string("content", os.path.join(DATA, "content"),
                     "Folder of the photos.")
 flags.DEFINE_integer("size", 512, "Longer side of the photos (pixels).")
 flags.DEFINE_list("styles", None, "Styles to measure; default: all with "
-                  "controls.")
+                  "controls. The sheet shows all with controls either way.")
 flags.DEFINE_string("vgg_weights", os.path.join(DATA, "vgg19_notop.h5"),
                     "VGG-19 weights of the loss.")
 flags.DEFINE_string("sheet", None, "Write the contact sheet (JPEG) here.")
@@ -116,8 +116,8 @@ def main(argv) -> None:
 
     print(f"CPU: {cpu_model()}", flush=True)
     model = load_model(FLAGS.model, vgg_weights=FLAGS.vgg_weights)
-    styles = FLAGS.styles or [n for n in model.style_names
-                              if model.has_controls(n)]
+    controlled = [n for n in model.style_names if model.has_controls(n)]
+    styles = FLAGS.styles or controlled
     paintings = {style_name(p): p for p in list_images(FLAGS.style_images)}
     photos = [open_image(p, max_side=FLAGS.size)
               for p in list_images(FLAGS.content)]
@@ -152,8 +152,8 @@ def main(argv) -> None:
                        "strengths": STRENGTHS, "unrelated_content": unrelated,
                        "styles": rows}, f, indent=1)
     if FLAGS.sheet:
-        save_image(sheet(model, styles, photos[-1]).astype(np.float32) / 255,
-                   FLAGS.sheet)
+        grid = sheet(model, controlled, photos[-1])
+        save_image(grid.astype(np.float32) / 255, FLAGS.sheet)
         print(f"wrote {FLAGS.sheet}", flush=True)
 
 

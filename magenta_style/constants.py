@@ -172,8 +172,8 @@ BUNDLED_MODEL_URL = ("https://github.com/magenta-style/magenta_style/releases/"
                      "download/v0.1.0/{name}.keras")
 BUNDLED_MODEL_SHA256 = {
     "full": "5c89d39b036177b0cf00f082026ca57b5a459163fa9ba97c53a56e0af25d2796",
-    "fast": "215598edff869d9b9c1bce0f601fd2a68e8a03cedd65bc80fe9730e784547cef",
-    "video": "fca48df7233e52b02d29c61cd43cd248fa2256f333a51f33fa90915788c4d771",
+    "fast": "5dc37d7aa253073ba376afea5836a10e9adfa1566eae57b6ab427083898eecab",
+    "video": "942a68ca5161ec78011fb9c27d5b1f4d767db89ff634b2290cd79b9fc8c3af3d",
 }
 # Their TFLite exports (float16 weights, with the style predictor), which the
 # runtime install stylizes with when TensorFlow is absent (runtime/): the

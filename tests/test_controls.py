@@ -5,8 +5,8 @@ import os
 
 import numpy as np
 import pytest
-from conftest import CONTENT_DIR, PHOTOS_DIR, STYLES_DIR, VGG_WEIGHTS, \
-    assert_one_line_error, run_cli
+from conftest import CONTENT_DIR, PHOTOS_DIR, REPO, STYLES_DIR, \
+    VGG_WEIGHTS, assert_one_line_error, run_cli
 
 from export import manifest
 from magenta_style.errors import MagentaStyleError
@@ -149,6 +149,22 @@ def test_bundled_export_blends_as_the_keras_model():
                                strength),
             keras_model.embedding({"udnie": 1, "starry_night": 2}, stroke,
                                   strength))
+
+
+@pytest.mark.parametrize("name, folder", [
+    ("fast", "fast"), ("video", "video"),
+    ("fast", os.path.join(REPO, "android_demo", "app", "src", "main",
+                          "assets"))])
+def test_bundled_exports_carry_the_keras_models_points(name, folder):
+    """Every style's embedding and control points in a committed export (the
+    runtime's and the Android app's) are the bundled Keras model's: an export
+    left behind by retrained points fails here."""
+    keras_model, exported = load_model(name), load_exported_model(folder)
+    assert exported.style_names == keras_model.style_names
+    np.testing.assert_array_equal(exported.style_rows(),
+                                  keras_model.style_rows())
+    np.testing.assert_array_equal(exported.control_rows(),
+                                  keras_model.control_rows())
 
 
 def test_stroke_scales_set_the_points_painting_sizes():
