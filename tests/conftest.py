@@ -14,6 +14,9 @@ VGG_WEIGHTS = os.path.join(DATA, "vgg19_notop.h5")
 STYLES_DIR = os.path.join(DATA, "styles")
 CONTENT_DIR = os.path.join(DATA, "content")
 PHOTOS_DIR = os.path.join(DATA, "photos")
+# The Android app's committed assets (export.to_tflite --android_assets).
+ANDROID_ASSETS = os.path.join(REPO, "android_demo", "app", "src", "main",
+                              "assets")
 
 # Largest difference, on a 0..1 pixel, between a float32 TFLite pastiche and
 # Keras' for the same input and embedding. The two runtimes sum the same

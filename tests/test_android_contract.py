@@ -15,7 +15,8 @@ import subprocess
 
 import numpy as np
 import pytest
-from conftest import CONTENT_DIR, FLOAT32_TFLITE_ERROR, REPO
+from conftest import ANDROID_ASSETS, CONTENT_DIR, FLOAT32_TFLITE_ERROR, \
+    REPO
 
 from export import convert, manifest
 from magenta_style.errors import MagentaStyleError
@@ -33,7 +34,6 @@ from magenta_style.stylebook import style_file
 from magenta_style.stylebook import table as stylebook_table
 
 SCRIPT = os.path.join(REPO, "android_demo", "run_jvm_tests.sh")
-ASSETS = os.path.join(REPO, "android_demo", "app", "src", "main", "assets")
 # PSNR (dB) of a float16 export against its Keras network: measured 89-90
 # (README, "TFLite export"); 40 leaves room for any CPU's rounding.
 MIN_ASSET_PSNR_DB = 40.0
@@ -292,7 +292,7 @@ def test_the_apps_assets_are_the_fast_and_video_networks(tmp_path):
     from magenta_style.measurement import psnr
     from magenta_style.network.model import load_model
 
-    assets = contract.read_manifest(os.path.join(ASSETS,
+    assets = contract.read_manifest(os.path.join(ANDROID_ASSETS,
                                                  contract.MANIFEST_FILE))
     jvm = run_contract(assets, tmp_path)
     assert jvm["camera_model_file"] == contract.CAMERA_MODEL_FILE
@@ -305,7 +305,7 @@ def test_the_apps_assets_are_the_fast_and_video_networks(tmp_path):
     weights = {style: 0.3, fast.style_names[1]: 0.7}
     for file, network, other in ((jvm["model_file"], fast, video),
                                  (jvm["camera_model_file"], video, fast)):
-        runner = sessions.open_session(os.path.join(ASSETS, file))
+        runner = sessions.open_session(os.path.join(ANDROID_ASSETS, file))
         lite = sessions.render(runner, photo[None], embedding)[0]
         db = psnr(lite, network.stylize(photo, weights))
         assert db >= MIN_ASSET_PSNR_DB, (file, db)

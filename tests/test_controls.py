@@ -5,7 +5,7 @@ import os
 
 import numpy as np
 import pytest
-from conftest import CONTENT_DIR, PHOTOS_DIR, REPO, STYLES_DIR, \
+from conftest import ANDROID_ASSETS, CONTENT_DIR, PHOTOS_DIR, STYLES_DIR, \
     VGG_WEIGHTS, assert_one_line_error, run_cli
 
 from export import manifest
@@ -152,9 +152,7 @@ def test_bundled_export_blends_as_the_keras_model():
 
 
 @pytest.mark.parametrize("name, folder", [
-    ("fast", "fast"), ("video", "video"),
-    ("fast", os.path.join(REPO, "android_demo", "app", "src", "main",
-                          "assets"))])
+    ("fast", "fast"), ("video", "video"), ("fast", ANDROID_ASSETS)])
 def test_bundled_exports_carry_the_keras_models_points(name, folder):
     """Every style's embedding and control points in a committed export (the
     runtime's and the Android app's) are the bundled Keras model's: an export
