@@ -13,8 +13,8 @@ at twice the style size the style was trained at (--stroke_scales), and the
 style loss at 4x its weight. That is three fine-tuning runs
 (OUTPUT_DIR/stroke_small, stroke_large, intense) of --steps each, shared by
 all the styles given: with the defaults (600 steps, batch 4, 128 px crops)
-about 8 minutes per run
-for the fast network on 2 CPU cores, 12 for the full one. Rerunning resumes.
+about 8 minutes per run for the fast network on 2 CPU cores, 12 for the
+full one. Rerunning resumes.
 Writes OUTPUT_DIR/model.keras: the model with those styles' points.
 """
 
